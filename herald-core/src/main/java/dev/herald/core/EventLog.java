@@ -1,0 +1,41 @@
+package dev.herald.core;
+
+/**
+ * The history of events: appends give events their ids, reads serve replay and live dispatch.
+ *
+ * <p>Implementations must be safe for concurrent use, give ids that strictly increase in append
+ * order, and make an appended event visible to {@link #readAfter} before {@link #append} returns.
+ * The in-memory log ({@link #inMemory(RetentionPolicy)}) is the default; other modules store events
+ * in a database or in Redis. Every implementation passes the same contract tests.
+ */
+public interface EventLog extends AutoCloseable {
+
+    /**
+     * Stores an event and gives it the next id. If the publication has a key and an event with that
+     * key is still retained, returns that event and stores nothing.
+     *
+     * <p>Called on publisher threads, concurrently.
+     *
+     * @throws EventLogException if the event could not be stored; nothing was stored
+     */
+    Event append(Publication publication);
+
+    /**
+     * Reads up to {@code limit} events with ids greater than {@code afterId}, oldest first, with the
+     * log's current horizon and last id. A limit of zero reads only the bounds.
+     *
+     * <p>Called by the hub's dispatcher and by connection writers, concurrently.
+     *
+     * @throws EventLogException if the log could not be read
+     */
+    LogPage readAfter(long afterId, int limit);
+
+    /** Releases the log's resources. Safe to call twice. */
+    @Override
+    void close();
+
+    /** A log kept in this process's memory, bounded by the retention policy. */
+    static EventLog inMemory(RetentionPolicy retention) {
+        return new InMemoryEventLog(retention, java.time.InstantSource.system());
+    }
+}

@@ -1,0 +1,203 @@
+package dev.herald.core;
+
+import dev.herald.core.internal.Engine;
+import dev.herald.core.internal.EngineSettings;
+import dev.herald.core.internal.Metrics;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The SSE hub: publishers {@link #publish(Publication) publish} events, transports
+ * {@link #open(SubscribeRequest) open} connections for subscribers, and the hub delivers each event
+ * to every connection that selects it, in order, resuming from {@code Last-Event-ID} without gaps
+ * or repeats within retention.
+ *
+ * <pre>{@code
+ * Hub hub = Hub.builder().build();
+ * hub.publish(Publication.to("orders/42").data("paid").build());
+ * }</pre>
+ *
+ * <p>A publisher never writes to a socket and never waits for a subscriber: each connection has
+ * its own bounded queue and its own writer, and a connection that falls too far behind is closed
+ * (its client resumes where it left off). The hub owns three kinds of threads, all named
+ * {@code herald-*}: one dispatcher, one timer and a virtual thread per busy connection. Every
+ * method is thread-safe. See {@code docs/CONCURRENCY.md}.
+ */
+public final class Hub implements AutoCloseable {
+
+    private final Engine engine;
+    private final EventLog eventLog;
+
+    private Hub(Engine engine, EventLog eventLog) {
+        this.engine = engine;
+        this.eventLog = eventLog;
+    }
+
+    /** Starts configuring a hub; every setting has a default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Stores the event and schedules its delivery; returns once the log has it, before any
+     * subscriber receives it.
+     *
+     * @return the stored event, with its id
+     * @throws EventTooLargeException if the data exceeds the hub's limit
+     * @throws EventLogException      if the log could not store it (nothing was stored)
+     * @throws HubClosedException     if the hub is shutting down
+     */
+    public Event publish(Publication publication) {
+        return engine.publish(Objects.requireNonNull(publication, "publication"));
+    }
+
+    /**
+     * Opens a connection: checks limits, replaces the predecessor with the same client id, and
+     * fixes where replay starts. Nothing is written until the transport calls
+     * {@link Connection#start(EventSink)}.
+     *
+     * @throws InvalidLastEventIdException if the {@code Last-Event-ID} is not one this hub issues
+     * @throws ConnectionLimitException    if a connection limit is reached
+     * @throws HubClosedException          if the hub is shutting down
+     */
+    public Connection open(SubscribeRequest request) {
+        return engine.open(Objects.requireNonNull(request, "request"));
+    }
+
+    /** A snapshot of the open connections. */
+    public List<ConnectionInfo> connections() {
+        return engine.connections();
+    }
+
+    /** A snapshot of the hub's counters. */
+    public HubStats stats() {
+        Metrics m = engine.metrics();
+        return new HubStats(engine.connectionCount(), m.opened.sum(), m.refused.sum(), m.published.sum(),
+                m.delivered.sum(), m.replayed.sum(), m.overflows.sum() + m.stalls.sum(), m.resets.sum());
+    }
+
+    /** The log this hub stores events in. */
+    public EventLog eventLog() {
+        return eventLog;
+    }
+
+    /** Whether {@link #close()} has begun. */
+    public boolean isClosed() {
+        return engine.isClosed();
+    }
+
+    /**
+     * Shuts down: refuses new publications and connections, ends every stream after writing what
+     * it has queued (clients reconnect elsewhere or later and resume), then stops the hub's threads.
+     * Waits at most the shutdown timeout for slow clients. Does not close the event log or bus.
+     * Safe to call twice.
+     */
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** Configures a {@link Hub}. Not thread-safe; {@link #build()} seals the settings. */
+    public static final class Builder {
+        private EventLog eventLog;
+        private EventBus eventBus;
+        private InstantSource clock = InstantSource.system();
+        private Duration retry = Duration.ofSeconds(3);
+        private HeartbeatPolicy heartbeat = HeartbeatPolicy.every(Duration.ofSeconds(15));
+        private ConnectionLimits limits = ConnectionLimits.defaults();
+        private int queueCapacity = 1024;
+        private Duration maxStreamLifetime = Duration.ofHours(1);
+        private int maxDataBytes = 64 * 1024;
+        private Duration writeTimeout = Duration.ofSeconds(30);
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration shutdownTimeout = Duration.ofSeconds(5);
+
+        private Builder() {
+        }
+
+        /** Where events are stored; by default in memory with {@link RetentionPolicy#defaults()}. */
+        public Builder eventLog(EventLog value) {
+            eventLog = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** How nodes learn of new events; by default {@link EventBus#local()}. */
+        public Builder eventBus(EventBus value) {
+            eventBus = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** The time source for event times, heartbeats and lifetimes. */
+        public Builder clock(InstantSource value) {
+            clock = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** The reconnection delay sent to every client when it connects; 3 s by default. */
+        public Builder retry(Duration value) {
+            retry = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Heartbeats for idle connections; every 15 s by default. */
+        public Builder heartbeat(HeartbeatPolicy value) {
+            heartbeat = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Connection limits; {@link ConnectionLimits#defaults()} by default. */
+        public Builder limits(ConnectionLimits value) {
+            limits = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Frames one connection may have waiting before it is closed as too slow; 1024 by default. */
+        public Builder queueCapacity(int value) {
+            queueCapacity = value;
+            return this;
+        }
+
+        /** How long a stream may live before the hub ends it; 1 h by default, zero for no limit. */
+        public Builder maxStreamLifetime(Duration value) {
+            maxStreamLifetime = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** The largest event data accepted, in UTF-8 bytes; 64 KiB by default. */
+        public Builder maxDataBytes(int value) {
+            maxDataBytes = value;
+            return this;
+        }
+
+        /** How long a single write may block before the connection is given up; 30 s by default. */
+        public Builder writeTimeout(Duration value) {
+            writeTimeout = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** How often the dispatcher checks the log without a signal; 1 s by default. */
+        public Builder pollInterval(Duration value) {
+            pollInterval = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** How long {@link Hub#close()} waits for streams to finish writing; 5 s by default. */
+        public Builder shutdownTimeout(Duration value) {
+            shutdownTimeout = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Builds and starts the hub. */
+        public Hub build() {
+            EventLog log = eventLog != null ? eventLog : new InMemoryEventLog(RetentionPolicy.defaults(), clock);
+            EventBus bus = eventBus != null ? eventBus : EventBus.local();
+            EngineSettings settings = new EngineSettings(retry, heartbeat, limits, queueCapacity, maxStreamLifetime,
+                    maxDataBytes, writeTimeout, pollInterval, shutdownTimeout);
+            Engine engine = new Engine(settings, log, bus, clock);
+            engine.start();
+            return new Hub(engine, log);
+        }
+    }
+}

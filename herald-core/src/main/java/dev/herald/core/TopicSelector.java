@@ -1,0 +1,77 @@
+package dev.herald.core;
+
+import dev.herald.core.internal.UriTemplates;
+import java.util.regex.Pattern;
+
+/**
+ * Which topics a subscription wants, following the classic Mercure matching rules: an exact topic,
+ * {@code *} for every topic, or an RFC 6570 URI template such as {@code https://example.com/books/{id}}
+ * or {@code orders/{id}} that matches every topic it could expand to.
+ */
+public sealed interface TopicSelector permits TopicSelector.Exact, TopicSelector.Any, TopicSelector.Template {
+
+    /**
+     * Reads a selector: {@code *} is {@link Any}, text containing <code>{</code> is a
+     * {@link Template}, anything else is {@link Exact}.
+     *
+     * @throws InvalidSubscriptionException if the text is empty, has control characters, or is a
+     *                                      malformed URI template
+     */
+    static TopicSelector parse(String text) {
+        Fields.name("topic selector", text, InvalidSubscriptionException::new);
+        if (text.equals("*")) {
+            return Any.INSTANCE;
+        }
+        if (text.indexOf('{') >= 0 || text.indexOf('}') >= 0) {
+            return new Template(text, UriTemplates.compile(text, InvalidSubscriptionException::new));
+        }
+        return new Exact(text);
+    }
+
+    /** Whether this selector selects the topic. */
+    boolean matches(String topic);
+
+    /** The selector as the subscriber wrote it. */
+    String value();
+
+    /** Selects exactly one topic. */
+    record Exact(String value) implements TopicSelector {
+        @Override
+        public boolean matches(String topic) {
+            return value.equals(topic);
+        }
+    }
+
+    /** Selects every topic. */
+    record Any() implements TopicSelector {
+        static final Any INSTANCE = new Any();
+
+        @Override
+        public boolean matches(String topic) {
+            return true;
+        }
+
+        @Override
+        public String value() {
+            return "*";
+        }
+    }
+
+    /** Selects every topic the URI template can expand to. */
+    record Template(String value, Pattern pattern) implements TopicSelector {
+        @Override
+        public boolean matches(String topic) {
+            return pattern.matcher(topic).matches();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Template that && value.equals(that.value);
+        }
+
+        @Override
+        public int hashCode() {
+            return value.hashCode();
+        }
+    }
+}

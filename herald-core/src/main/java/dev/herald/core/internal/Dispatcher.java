@@ -1,0 +1,107 @@
+package dev.herald.core.internal;
+
+import dev.herald.core.Event;
+import dev.herald.core.EventLog;
+import dev.herald.core.LogPage;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the log and fans each new event out to the queues of the live connections that want it.
+ * One platform thread, {@code herald-dispatcher}, owned by the engine: it reads the log in id order,
+ * so every connection receives events in id order, and it is woken by the {@code EventBus} or by
+ * its own poll. It never touches a socket.
+ */
+final class Dispatcher implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final int PAGE = 512;
+
+    private final Engine engine;
+    private final EventLog eventLog;
+    private final SubscriptionIndex index;
+    private final long pollNanos;
+    private final Thread thread;
+    private final Set<StreamConnection> scratch = SubscriptionIndex.newScratch();
+    private volatile boolean running = true;
+    /** The id of the last event dispatched. Dispatcher thread only. */
+    private long position;
+    private boolean failing;
+
+    Dispatcher(Engine engine, EventLog eventLog, SubscriptionIndex index, Duration pollInterval, long start) {
+        this.engine = engine;
+        this.eventLog = eventLog;
+        this.index = index;
+        this.pollNanos = pollInterval.toNanos();
+        this.position = start;
+        this.thread = Thread.ofPlatform().name("herald-dispatcher").daemon(true).unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Called from any thread when the log may hold new events. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    void stop(Duration timeout) throws InterruptedException {
+        running = false;
+        LockSupport.unpark(thread);
+        thread.join(Math.max(1, timeout.toMillis()));
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            LogPage page;
+            try {
+                page = eventLog.readAfter(position, PAGE);
+                if (failing) {
+                    failing = false;
+                    log.info("The event log is readable again; dispatching resumes at {}", position);
+                }
+            } catch (RuntimeException e) {
+                if (!failing) {
+                    failing = true;
+                    log.warn("Cannot read the event log; live dispatch pauses until it recovers: {}", e.toString());
+                }
+                LockSupport.parkNanos(pollNanos);
+                continue;
+            }
+            if (page.horizon() > position) {
+                log.warn("Retention dropped {} events before they were dispatched; live connections will reconnect and be told",
+                        page.horizon() - position);
+                engine.resyncLiveConnections();
+                position = page.horizon();
+            }
+            for (Event event : page.events()) {
+                dispatch(event);
+                position = event.id();
+            }
+            if (page.events().isEmpty()) {
+                LockSupport.parkNanos(pollNanos);
+            }
+        }
+    }
+
+    private void dispatch(Event event) {
+        try {
+            Frame[] frame = new Frame[1];
+            index.forEachSelecting(event, scratch, connection -> {
+                if (connection.subscriber().mayReceive(event)) {
+                    if (frame[0] == null) {
+                        frame[0] = Frame.of(event);
+                    }
+                    connection.enqueue(frame[0]);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.error("Could not dispatch event {}", event.id(), e);
+        }
+    }
+}

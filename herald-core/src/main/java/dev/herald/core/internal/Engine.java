@@ -1,0 +1,301 @@
+package dev.herald.core.internal;
+
+import dev.herald.core.ConnectionInfo;
+import dev.herald.core.Event;
+import dev.herald.core.EventBus;
+import dev.herald.core.EventLog;
+import dev.herald.core.EventTooLargeException;
+import dev.herald.core.HubClosedException;
+import dev.herald.core.LogPage;
+import dev.herald.core.Publication;
+import dev.herald.core.ResumeStatus;
+import dev.herald.core.SubscribeRequest;
+import dev.herald.core.TopicSelector;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's machinery behind {@link dev.herald.core.Hub}: it owns the dispatcher thread, the timer
+ * thread and the writer executor, and stops them in order.
+ */
+public final class Engine {
+
+    /** The event type that tells a client its history has a hole. */
+    public static final String RESET_EVENT = "herald-reset";
+
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+    private static final Duration NEVER_STARTED = Duration.ofSeconds(30);
+
+    private final EngineSettings settings;
+    private final EventLog eventLog;
+    private final EventBus bus;
+    private final InstantSource clock;
+    private final SubscriptionIndex index = new SubscriptionIndex();
+    private final ConnectionRegistry registry;
+    private final Metrics metrics = new Metrics();
+    private final AtomicLong connectionIds = new AtomicLong();
+    /** Started connections whose writer has not finished; shutdown waits for them. */
+    private final Set<StreamConnection> unfinished = ConcurrentHashMap.newKeySet();
+    private final ExecutorService writers;
+    private final ScheduledExecutorService timer;
+    private final Dispatcher dispatcher;
+    private volatile boolean closed;
+
+    public Engine(EngineSettings settings, EventLog eventLog, EventBus bus, InstantSource clock) {
+        this.settings = settings;
+        this.eventLog = eventLog;
+        this.bus = bus;
+        this.clock = clock;
+        this.registry = new ConnectionRegistry(settings.limits());
+        this.writers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("herald-writer-", 0).factory());
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-timer").daemon(true).factory());
+        long start = eventLog.readAfter(Long.MAX_VALUE, 0).lastId();
+        this.dispatcher = new Dispatcher(this, eventLog, index, settings.pollInterval(), start);
+    }
+
+    /** Starts the dispatcher and the timer. */
+    public void start() {
+        bus.listen(dispatcher::wake);
+        dispatcher.start();
+        long tick = tickMillis();
+        timer.scheduleWithFixedDelay(this::sweep, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    private long tickMillis() {
+        long tick = 1000;
+        if (settings.heartbeat().enabled()) {
+            tick = Math.min(tick, settings.heartbeat().interval().toMillis() / 4);
+        }
+        tick = Math.min(tick, settings.writeTimeout().toMillis() / 4);
+        return Math.max(10, tick);
+    }
+
+    public Event publish(Publication publication) {
+        ensureOpen();
+        long size = utf8Length(publication.data(), settings.maxDataBytes());
+        if (size > settings.maxDataBytes()) {
+            throw new EventTooLargeException(size, settings.maxDataBytes());
+        }
+        Event event = eventLog.append(publication);
+        metrics.published.increment();
+        bus.announce(event);
+        return event;
+    }
+
+    public StreamConnection open(SubscribeRequest request) {
+        ensureOpen();
+        Cursor requested = request.lastEventId() == null ? null : Cursor.parse(request.lastEventId());
+        LogPage bounds = eventLog.readAfter(Long.MAX_VALUE, 0);
+        ResumeStatus status;
+        Cursor start;
+        if (requested == null) {
+            status = ResumeStatus.LIVE;
+            start = Cursor.at(bounds.lastId());
+        } else if (requested.position() < bounds.horizon()) {
+            status = ResumeStatus.EXPIRED;
+            start = Cursor.at(bounds.horizon());
+        } else if (requested.position() > bounds.lastId()) {
+            status = ResumeStatus.UNKNOWN;
+            start = Cursor.at(bounds.horizon());
+        } else {
+            status = ResumeStatus.RESUMED;
+            start = requested;
+        }
+        String userId = request.subscriber().userId();
+        registry.closePredecessor(userId, request.clientId());
+        try {
+            registry.reserve(userId);
+        } catch (RuntimeException refused) {
+            metrics.refused.increment();
+            throw refused;
+        }
+        StreamConnection connection;
+        try {
+            connection = new StreamConnection(this, connectionIds.incrementAndGet(), request.subscriber(),
+                    request.clientId(), request.topics(), status, start, request.lastEventId());
+        } catch (RuntimeException e) {
+            registry.unreserve(userId);
+            throw e;
+        }
+        registry.add(connection);
+        unfinished.add(connection);
+        metrics.opened.increment();
+        if (closed) {
+            connection.close("hub shutting down");
+            throw new HubClosedException();
+        }
+        return connection;
+    }
+
+    public List<ConnectionInfo> connections() {
+        List<ConnectionInfo> out = new ArrayList<>();
+        for (StreamConnection connection : registry.all()) {
+            out.add(new ConnectionInfo(connection.id(), connection.subscriber().userId(), connection.clientId(),
+                    connection.topics().stream().map(TopicSelector::value).toList(), connection.openedAt(),
+                    connection.queued()));
+        }
+        return out;
+    }
+
+    public int connectionCount() {
+        return registry.size();
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Stops in order: refuses new work, closes every stream gracefully, waits up to the shutdown
+     * timeout for writers to finish, aborts the rest, then stops the dispatcher, timer and writers.
+     * Does not close the log or the bus: whoever made them owns them. Safe to call twice.
+     */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (StreamConnection connection : registry.all()) {
+            connection.close("hub shutting down");
+        }
+        long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+        while (!unfinished.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (StreamConnection connection : unfinished) {
+            connection.abort("hub stopped");
+        }
+        try {
+            dispatcher.stop(settings.shutdownTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
+        writers.shutdown();
+        try {
+            if (!writers.awaitTermination(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                writers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            writers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        if (!unfinished.isEmpty()) {
+            log.info("{} connections were still writing when the hub stopped", unfinished.size());
+        }
+    }
+
+    // ---- for the engine's own parts
+
+    EngineSettings settings() {
+        return settings;
+    }
+
+    EventLog log() {
+        return eventLog;
+    }
+
+    SubscriptionIndex index() {
+        return index;
+    }
+
+    ConnectionRegistry registry() {
+        return registry;
+    }
+
+    ExecutorService writers() {
+        return writers;
+    }
+
+    InstantSource clock() {
+        return clock;
+    }
+
+    void connectionFinished(StreamConnection connection) {
+        unfinished.remove(connection);
+    }
+
+    /** Closes every connection; they reconnect with their Last-Event-ID and learn what they missed. */
+    void resyncLiveConnections() {
+        for (StreamConnection connection : registry.all()) {
+            connection.close("resync");
+        }
+    }
+
+    /** The timer's tick: heartbeats, lifetimes and stalled writers. */
+    private void sweep() {
+        try {
+            long now = clock.millis();
+            long lifetime = settings.maxStreamLifetime().toMillis();
+            long heartbeat = settings.heartbeat().interval().toMillis();
+            long writeTimeout = settings.writeTimeout().toMillis();
+            for (StreamConnection connection : registry.all()) {
+                long age = now - connection.openedAt().toEpochMilli();
+                if (lifetime > 0 && age >= lifetime) {
+                    connection.close("maximum stream lifetime reached");
+                } else if (!connection.started()) {
+                    if (age >= NEVER_STARTED.toMillis()) {
+                        connection.close("never started");
+                    }
+                } else if (connection.stalledMillis(now) >= writeTimeout) {
+                    metrics.stalls.increment();
+                    log.info("Connection {} has been blocked in a write for {} ms; giving it up", connection.id(),
+                            connection.stalledMillis(now));
+                    connection.abort("write stalled");
+                } else if (heartbeat > 0 && connection.idleMillis(now) >= heartbeat) {
+                    connection.requestHeartbeat();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("Connection sweep failed", e);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new HubClosedException();
+        }
+    }
+
+    /** The UTF-8 length of the text; exact whenever it exceeds the limit. */
+    static long utf8Length(String text, long limit) {
+        if ((long) text.length() * 3 <= limit) {
+            return text.length(); // cannot exceed the limit, so the exact size does not matter
+        }
+        long bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.herald.core.internal;
+
+import dev.herald.core.ConnectionLimits;
+import dev.herald.core.HeartbeatPolicy;
+import java.time.Duration;
+
+/**
+ * The engine's tunables, sealed once the hub is built.
+ *
+ * @param retry             the reconnection delay sent to every client on connect
+ * @param heartbeat         when idle connections get a comment
+ * @param limits            connection limits
+ * @param queueCapacity     frames a connection may have waiting before it is closed as too slow
+ * @param maxStreamLifetime how long a stream lives before the hub ends it (the client resumes);
+ *                          zero for no limit
+ * @param maxDataBytes      the largest event data accepted, in UTF-8 bytes
+ * @param writeTimeout      how long one write may block before the connection is given up
+ * @param pollInterval      how often the dispatcher reads the log without being signalled
+ * @param shutdownTimeout   how long closing the hub waits for writers to finish
+ */
+public record EngineSettings(
+        Duration retry,
+        HeartbeatPolicy heartbeat,
+        ConnectionLimits limits,
+        int queueCapacity,
+        Duration maxStreamLifetime,
+        int maxDataBytes,
+        Duration writeTimeout,
+        Duration pollInterval,
+        Duration shutdownTimeout) {
+
+    public EngineSettings {
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity must be at least 1");
+        }
+        if (maxDataBytes < 1) {
+            throw new IllegalArgumentException("maxDataBytes must be at least 1");
+        }
+        requirePositive("writeTimeout", writeTimeout);
+        requirePositive("pollInterval", pollInterval);
+        if (retry.isNegative() || maxStreamLifetime.isNegative() || shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+    }
+}

@@ -1,0 +1,546 @@
+package dev.herald.core.internal;
+
+import dev.herald.core.Connection;
+import dev.herald.core.Event;
+import dev.herald.core.EventSink;
+import dev.herald.core.LogPage;
+import dev.herald.core.ResumeStatus;
+import dev.herald.core.SseMessage;
+import dev.herald.core.Subscriber;
+import dev.herald.core.TopicSelector;
+import dev.herald.core.sse.SseEncoder;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection and its writer. Publishers and the dispatcher only ever add frames to its queue;
+ * one writer at a time (a task on the engine's writer executor, scheduled when work appears) takes
+ * frames off and writes them to the sink. See {@code docs/CONCURRENCY.md}.
+ */
+public final class StreamConnection implements Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamConnection.class);
+    private static final byte[] HEARTBEAT = SseEncoder.comment("heartbeat");
+    private static final int MAX_BATCH_BYTES = 64 * 1024;
+    private static final int REPLAY_PAGE = 512;
+    private static final int MAX_BATCHES_PER_RUN = 8;
+
+    /** Lifecycle; moves forward only. */
+    enum State { OPENED, STARTED, CLOSING, ABORTING, FINISHED }
+
+    // Immutable after construction; read by any thread.
+    private final Engine engine;
+    private final long id;
+    private final Subscriber subscriber;
+    private final String clientId;
+    private final List<TopicSelector> topics;
+    private final ResumeStatus resumeStatus;
+    private final Cursor start;
+    private final String requestedCursor;
+    private final Instant openedAt;
+
+    // Any thread.
+    private final AtomicReference<State> state = new AtomicReference<>(State.OPENED);
+    /** True while a writer task is scheduled or running: the one-writer guarantee. */
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile boolean heartbeatDue;
+    private volatile long lastWriteMillis;
+    /** When the current blocking write began, or zero when not writing. */
+    private volatile long writingSinceMillis;
+    private volatile String closeReason;
+
+    // Guarded by lock; never held during I/O.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final FrameQueue queue = new FrameQueue();
+    private EventSink sink;
+
+    // Owned by the writer (happens-before between writer runs comes from the scheduled flag).
+    private final DeliveryCursor cursor;
+    private boolean preambleWritten;
+    private boolean live;
+
+    StreamConnection(Engine engine, long id, Subscriber subscriber, String clientId, List<TopicSelector> topics,
+            ResumeStatus resumeStatus, Cursor start, String requestedCursor) {
+        this.engine = engine;
+        this.id = id;
+        this.subscriber = subscriber;
+        this.clientId = clientId;
+        this.topics = topics;
+        this.resumeStatus = resumeStatus;
+        this.start = start;
+        this.requestedCursor = requestedCursor;
+        this.openedAt = engine.clock().instant();
+        this.lastWriteMillis = openedAt.toEpochMilli();
+        this.cursor = new DeliveryCursor(start);
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public Subscriber subscriber() {
+        return subscriber;
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public List<TopicSelector> topics() {
+        return topics;
+    }
+
+    @Override
+    public ResumeStatus resumeStatus() {
+        return resumeStatus;
+    }
+
+    @Override
+    public String resumePoint() {
+        return start.format();
+    }
+
+    @Override
+    public Instant openedAt() {
+        return openedAt;
+    }
+
+    @Override
+    public boolean isOpen() {
+        State current = state.get();
+        return current == State.OPENED || current == State.STARTED;
+    }
+
+    /** Why the connection closed, or {@code null} while open. */
+    public String closeReason() {
+        return closeReason;
+    }
+
+    int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a stored event is for this connection: a selected topic, and the subscriber may see it. */
+    boolean accepts(Event event) {
+        if (!subscriber.mayReceive(event)) {
+            return false;
+        }
+        for (TopicSelector selector : topics) {
+            for (String topic : event.topics()) {
+                if (selector.matches(topic)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void start(EventSink sink) {
+        lock.lock();
+        try {
+            if (this.sink != null) {
+                throw new IllegalStateException("connection " + id + " already started");
+            }
+            this.sink = sink;
+        } finally {
+            lock.unlock();
+        }
+        if (!state.compareAndSet(State.OPENED, State.STARTED)) {
+            // Closed between open and start: end the response at once.
+            sink.close();
+            return;
+        }
+        lastWriteMillis = engine.clock().millis();
+        schedule();
+    }
+
+    @Override
+    public boolean send(SseMessage message) {
+        return enqueue(Frame.of(message));
+    }
+
+    /** Queues a frame; closes the connection if its queue is full. Called by the dispatcher and by {@link #send}. */
+    boolean enqueue(Frame frame) {
+        boolean overflow = false;
+        lock.lock();
+        try {
+            State current = state.get();
+            if (current != State.OPENED && current != State.STARTED) {
+                return false;
+            }
+            if (queue.size() >= engine.settings().queueCapacity()) {
+                overflow = true;
+            } else {
+                queue.add(frame);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (overflow) {
+            engine.metrics().overflows.increment();
+            log.info("Connection {} (user {}) fell {} frames behind and was closed; it will resume from its Last-Event-ID",
+                    id, subscriber.userId(), engine.settings().queueCapacity());
+            abort("overflow");
+            return false;
+        }
+        schedule();
+        return true;
+    }
+
+    /** Asks the writer for a heartbeat if nothing else gets written first. Called by the timer. */
+    void requestHeartbeat() {
+        heartbeatDue = true;
+        schedule();
+    }
+
+    @Override
+    public void close() {
+        close("closed");
+    }
+
+    /** Graceful close: what is queued is still written. */
+    void close(String reason) {
+        transition(State.CLOSING, reason);
+    }
+
+    @Override
+    public void disconnected() {
+        abort("client gone");
+    }
+
+    /** Abrupt close: the queue is dropped and nothing more is written. */
+    void abort(String reason) {
+        transition(State.ABORTING, reason);
+    }
+
+    private void transition(State target, String reason) {
+        while (true) {
+            State current = state.get();
+            switch (current) {
+                case FINISHED:
+                    return;
+                case CLOSING, ABORTING:
+                    if (target == State.ABORTING && current == State.CLOSING
+                            && state.compareAndSet(State.CLOSING, State.ABORTING)) {
+                        dropQueue();
+                        schedule();
+                    }
+                    return;
+                case OPENED:
+                    if (state.compareAndSet(State.OPENED, State.FINISHED)) {
+                        closeReason = reason;
+                        release();
+                        dropQueue();
+                        engine.connectionFinished(this);
+                        return;
+                    }
+                    break;
+                case STARTED:
+                    if (state.compareAndSet(State.STARTED, target)) {
+                        closeReason = reason;
+                        release();
+                        if (target == State.ABORTING) {
+                            dropQueue();
+                        }
+                        schedule();
+                        return;
+                    }
+                    break;
+                default:
+                    throw new IllegalStateException(current.name());
+            }
+        }
+    }
+
+    /** Frees the connection's slot and index entries; runs exactly once per connection. */
+    private void release() {
+        engine.index().remove(this);
+        engine.registry().remove(this);
+        log.debug("Connection {} closed: {}", id, closeReason);
+    }
+
+    private void dropQueue() {
+        lock.lock();
+        try {
+            queue.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the timer: the time since the last write, and since a blocked write began. */
+    long idleMillis(long now) {
+        return now - lastWriteMillis;
+    }
+
+    long stalledMillis(long now) {
+        long since = writingSinceMillis;
+        return since == 0 ? 0 : now - since;
+    }
+
+    boolean started() {
+        return state.get() != State.OPENED && sink != null;
+    }
+
+    private void schedule() {
+        if (sink == null) {
+            return;
+        }
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                engine.writers().execute(this::drain);
+            } catch (RuntimeException rejected) {
+                // The executor is shutting down: nobody will write again.
+                scheduled.set(false);
+                finish();
+            }
+        }
+    }
+
+    private boolean hasWork() {
+        State current = state.get();
+        if (current == State.FINISHED) {
+            return false;
+        }
+        if (current == State.CLOSING || current == State.ABORTING || heartbeatDue) {
+            return true;
+        }
+        lock.lock();
+        try {
+            return queue.size() > 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The writer: runs on the writer executor, never concurrently with itself. */
+    private void drain() {
+        try {
+            if (state.get() == State.ABORTING) {
+                finish();
+                return;
+            }
+            if (state.get() == State.FINISHED) {
+                return;
+            }
+            boolean wrote = false;
+            if (!preambleWritten) {
+                writePreamble();
+                preambleWritten = true;
+                wrote = true;
+            }
+            if (!live && state.get() == State.STARTED) {
+                catchUp();
+                wrote = true;
+            }
+            // A bounded number of batches per run, so a busy connection yields its carrier thread.
+            for (int batches = 0; batches < MAX_BATCHES_PER_RUN && state.get() != State.ABORTING; batches++) {
+                if (!writeBatch()) {
+                    break;
+                }
+                wrote = true;
+            }
+            if (state.get() == State.ABORTING) {
+                finish();
+                return;
+            }
+            if (heartbeatDue) {
+                heartbeatDue = false;
+                if (!wrote) {
+                    write(HEARTBEAT, 0, HEARTBEAT.length);
+                    flush();
+                }
+            }
+            if (state.get() == State.CLOSING && queued() == 0) {
+                finish();
+            }
+        } catch (IOException | RuntimeException e) {
+            // The client went away or the transport broke: normal for streams, so no stack trace.
+            if (log.isDebugEnabled()) {
+                log.debug("Connection {} ended while writing: {}", id, e.toString());
+            }
+            if (!(e instanceof IOException)) {
+                log.warn("Connection {} failed unexpectedly", id, e);
+            }
+            abort("write failed");
+            finish();
+        } finally {
+            writingSinceMillis = 0;
+            scheduled.set(false);
+            if (hasWork() && sink != null && scheduled.compareAndSet(false, true)) {
+                engine.writers().execute(this::drain);
+            }
+        }
+    }
+
+    private void writePreamble() throws IOException {
+        byte[] retry = SseEncoder.retry(engine.settings().retry());
+        write(retry, 0, retry.length);
+        if (resumeStatus == ResumeStatus.EXPIRED || resumeStatus == ResumeStatus.UNKNOWN) {
+            writeReset(resumeStatus == ResumeStatus.EXPIRED ? "expired" : "unknown", requestedCursor, start.format());
+        }
+        flush();
+    }
+
+    /** Tells the client its history has a hole; the id moves its Last-Event-ID past the hole. */
+    private void writeReset(String reason, String requested, String resumeFrom) throws IOException {
+        String data = "{\"reason\":" + Json.string(reason)
+                + ",\"lastEventId\":" + Json.string(requested)
+                + ",\"resumeFrom\":" + Json.string(resumeFrom) + "}";
+        byte[] reset = SseEncoder.event(resumeFrom, Engine.RESET_EVENT, data, null);
+        write(reset, 0, reset.length);
+        engine.metrics().resets.increment();
+    }
+
+    /**
+     * Replays history, registers for live events, then reads once more to cover events dispatched
+     * before the registration took effect. Duplicates between replay and the queue are dropped by
+     * the cursor.
+     */
+    private void catchUp() throws IOException {
+        replay();
+        engine.index().add(this);
+        live = true;
+        if (state.get() != State.STARTED) {
+            // Closed while registering: release() may have run before the add, so undo it here.
+            engine.index().remove(this);
+            return;
+        }
+        replay();
+    }
+
+    private void replay() throws IOException {
+        while (true) {
+            LogPage page = engine.log().readAfter(cursor.position(), REPLAY_PAGE);
+            if (page.horizon() > cursor.position()) {
+                // Retention overtook this reader mid-replay: say so, and go on from what is left.
+                String requested = cursor.format();
+                cursor.advanceTo(page.horizon());
+                writeReset("expired", requested, cursor.format());
+            }
+            boolean wrote = false;
+            for (Event event : page.events()) {
+                if (!cursor.covers(event.id()) && accepts(event)) {
+                    writeEvent(Frame.of(event), Long.MAX_VALUE);
+                    engine.metrics().replayed.increment();
+                    wrote = true;
+                } else {
+                    cursor.advanceTo(event.id());
+                }
+            }
+            if (wrote) {
+                flush();
+            }
+            if (page.events().size() < REPLAY_PAGE || state.get() == State.ABORTING) {
+                return;
+            }
+        }
+    }
+
+    /** Writes one batch from the queue and flushes it; false if the queue was empty. */
+    private boolean writeBatch() throws IOException {
+        List<Frame> batch;
+        long leftInQueue;
+        boolean byPriority = cursor.extraCount() < Cursor.MAX_EXTRAS / 2;
+        lock.lock();
+        try {
+            batch = queue.take(MAX_BATCH_BYTES, byPriority);
+            leftInQueue = batch.isEmpty() ? Long.MAX_VALUE : queue.minEventId();
+        } finally {
+            lock.unlock();
+        }
+        if (batch.isEmpty()) {
+            return false;
+        }
+        // nextPending[i]: the smallest event id still unwritten once batch[i] is written.
+        long[] nextPending = new long[batch.size()];
+        long min = leftInQueue;
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            nextPending[i] = min;
+            long eventId = batch.get(i).eventId();
+            if (eventId != 0) {
+                min = Math.min(min, eventId);
+            }
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Frame frame = batch.get(i);
+            if (frame.event() == null) {
+                write(frame.bytes(), 0, frame.bytes().length);
+            } else if (!cursor.covers(frame.eventId())) {
+                writeEvent(frame, nextPending[i]);
+            }
+        }
+        flush();
+        return true;
+    }
+
+    private void writeEvent(Frame frame, long nextPending) throws IOException {
+        long eventId = frame.eventId();
+        cursor.delivered(eventId, nextPending);
+        byte[] bytes = frame.bytes();
+        if (cursor.isPlain(eventId)) {
+            write(bytes, 0, bytes.length);
+        } else {
+            byte[] idLine = SseEncoder.idLine(cursor.format());
+            write(idLine, 0, idLine.length);
+            write(bytes, frame.bodyOffset(), bytes.length - frame.bodyOffset());
+        }
+        engine.metrics().delivered.increment();
+    }
+
+    private void write(byte[] bytes, int offset, int length) throws IOException {
+        writingSinceMillis = engine.clock().millis();
+        sink.write(bytes, offset, length);
+    }
+
+    private void flush() throws IOException {
+        writingSinceMillis = engine.clock().millis();
+        sink.flush();
+        long now = engine.clock().millis();
+        writingSinceMillis = 0;
+        lastWriteMillis = now;
+    }
+
+    /** Ends the response; the writer's last act. */
+    private void finish() {
+        State current = state.getAndSet(State.FINISHED);
+        if (current == State.FINISHED) {
+            return;
+        }
+        if (current == State.STARTED || current == State.OPENED) {
+            // Finished without a close request (the executor refused work): release here.
+            closeReason = closeReason == null ? "hub stopped" : closeReason;
+            release();
+        }
+        if (live) {
+            engine.index().remove(this);
+        }
+        dropQueue();
+        EventSink openSink = sink;
+        if (openSink != null) {
+            openSink.close();
+        }
+        engine.connectionFinished(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + id + ", user=" + subscriber.userId() + ", topics=" + topics.size() + "]";
+    }
+}
