@@ -76,7 +76,7 @@ final class Dispatcher implements Runnable {
             if (page.horizon() > position) {
                 log.warn("Retention dropped {} events before they were dispatched; live connections will reconnect and be told",
                         page.horizon() - position);
-                engine.resyncLiveConnections();
+                engine.resyncLiveConnections(page.horizon());
                 position = page.horizon();
             }
             for (Event event : page.events()) {

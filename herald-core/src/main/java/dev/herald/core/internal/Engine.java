@@ -143,7 +143,7 @@ public final class Engine {
         for (StreamConnection connection : registry.all()) {
             out.add(new ConnectionInfo(connection.id(), connection.subscriber().userId(), connection.clientId(),
                     connection.topics().stream().map(TopicSelector::value).toList(), connection.openedAt(),
-                    connection.queued()));
+                    connection.queued(), connection.phase()));
         }
         return out;
     }
@@ -235,10 +235,15 @@ public final class Engine {
         unfinished.remove(connection);
     }
 
-    /** Closes every connection; they reconnect with their Last-Event-ID and learn what they missed. */
-    void resyncLiveConnections() {
+    /**
+     * Closes the live connections that could have missed events the dispatcher never saw (every
+     * event up to the new horizon is gone); they reconnect with their Last-Event-ID and are told.
+     */
+    void resyncLiveConnections(long horizon) {
         for (StreamConnection connection : registry.all()) {
-            connection.close("resync");
+            if (connection.reliesOnDispatchBelow(horizon)) {
+                connection.close("resync");
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.herald.core.internal;
 
 import dev.herald.core.Connection;
+import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Event;
 import dev.herald.core.EventSink;
 import dev.herald.core.LogPage;
@@ -63,7 +64,10 @@ public final class StreamConnection implements Connection {
     // Owned by the writer (happens-before between writer runs comes from the scheduled flag).
     private final DeliveryCursor cursor;
     private boolean preambleWritten;
-    private boolean live;
+    /** Registered for live events; written by the writer, read by admin views. */
+    private volatile boolean live;
+    /** The cursor position up to which the writer read the log itself before going live. */
+    private volatile long liveFrom = Long.MAX_VALUE;
 
     StreamConnection(Engine engine, long id, Subscriber subscriber, String clientId, List<TopicSelector> topics,
             ResumeStatus resumeStatus, Cursor start, String requestedCursor) {
@@ -119,6 +123,15 @@ public final class StreamConnection implements Connection {
     public boolean isOpen() {
         State current = state.get();
         return current == State.OPENED || current == State.STARTED;
+    }
+
+    /** Where the connection is in its life, for admin views. */
+    ConnectionInfo.State phase() {
+        return switch (state.get()) {
+            case OPENED -> ConnectionInfo.State.OPENED;
+            case STARTED -> live ? ConnectionInfo.State.LIVE : ConnectionInfo.State.REPLAYING;
+            default -> ConnectionInfo.State.CLOSING;
+        };
     }
 
     /** Why the connection closed, or {@code null} while open. */
@@ -423,6 +436,15 @@ public final class StreamConnection implements Connection {
             return;
         }
         replay();
+        liveFrom = cursor.position();
+    }
+
+    /**
+     * Whether this connection relies on the dispatcher for events after {@code horizon}: true if it
+     * is live and read the log itself only up to an earlier position.
+     */
+    boolean reliesOnDispatchBelow(long horizon) {
+        return live && liveFrom < horizon;
     }
 
     private void replay() throws IOException {
@@ -437,7 +459,8 @@ public final class StreamConnection implements Connection {
             boolean wrote = false;
             for (Event event : page.events()) {
                 if (!cursor.covers(event.id()) && accepts(event)) {
-                    writeEvent(Frame.of(event), Long.MAX_VALUE);
+                    // Replay reads in id order: everything after this event is still to come.
+                    writeEvent(Frame.of(event), event.id() + 1);
                     engine.metrics().replayed.increment();
                     wrote = true;
                 } else {
