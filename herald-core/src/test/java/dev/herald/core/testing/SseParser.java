@@ -17,7 +17,8 @@ public final class SseParser {
 
     private final List<Received> events = new ArrayList<>();
     private final List<String> comments = new ArrayList<>();
-    private final StringBuilder line = new StringBuilder();
+    private final java.io.ByteArrayOutputStream lineBytes = new java.io.ByteArrayOutputStream();
+    private final java.io.ByteArrayOutputStream bom = new java.io.ByteArrayOutputStream();
     private final StringBuilder data = new StringBuilder();
     private String eventType = "";
     private String lastEventId = "";
@@ -35,31 +36,59 @@ public final class SseParser {
         return parse(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Feeds raw bytes; they may split anywhere, even inside a UTF-8 sequence. Lines are decoded
+     * only when complete (CR and LF never occur inside a multi-byte UTF-8 sequence).
+     */
     public synchronized void feed(byte[] bytes) {
-        feed(new String(bytes, StandardCharsets.UTF_8));
+        for (byte b : bytes) {
+            if (first) {
+                bom.write(b);
+                byte[] seen = bom.toByteArray();
+                if (isBomPrefix(seen)) {
+                    if (seen.length == 3) {
+                        first = false;
+                        bom.reset();
+                    }
+                    continue;
+                }
+                first = false;
+                bom.reset();
+                for (byte held : seen) {
+                    accept(held);
+                }
+                continue;
+            }
+            accept(b);
+        }
+    }
+
+    private static boolean isBomPrefix(byte[] seen) {
+        byte[] bomBytes = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        for (int i = 0; i < seen.length; i++) {
+            if (seen[i] != bomBytes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void accept(byte b) {
+        if (b == '\n' && previousWasCr) {
+            previousWasCr = false;
+            return;
+        }
+        previousWasCr = b == '\r';
+        if (b == '\r' || b == '\n') {
+            processLine(lineBytes.toString(StandardCharsets.UTF_8));
+            lineBytes.reset();
+        } else {
+            lineBytes.write(b);
+        }
     }
 
     public synchronized void feed(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (first) {
-                first = false;
-                if (c == '\uFEFF') {
-                    continue;
-                }
-            }
-            if (c == '\n' && previousWasCr) {
-                previousWasCr = false;
-                continue;
-            }
-            previousWasCr = c == '\r';
-            if (c == '\r' || c == '\n') {
-                processLine(line.toString());
-                line.setLength(0);
-            } else {
-                line.append(c);
-            }
-        }
+        feed(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private void processLine(String text) {

@@ -1,0 +1,80 @@
+package dev.herald.spring.boot;
+
+import dev.herald.core.ConnectionLimits;
+import dev.herald.core.EventBus;
+import dev.herald.core.EventLog;
+import dev.herald.core.HeartbeatPolicy;
+import dev.herald.core.Hub;
+import dev.herald.core.InMemoryEventLog;
+import dev.herald.core.RetentionPolicy;
+import java.time.InstantSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Configures a {@link Hub} from {@code herald.*} properties, with an in-memory {@link EventLog}
+ * and a local {@link EventBus} unless the application (or another Herald module) defines its own.
+ * Inject the hub anywhere and call {@code publish(...)}.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "herald.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(HeraldProperties.class)
+public final class HeraldAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    EventLog heraldEventLog(HeraldProperties properties, ObjectProvider<InstantSource> clock) {
+        HeraldProperties.History history = properties.getHistory();
+        return new InMemoryEventLog(RetentionPolicy.of(history.getMaxEvents(), history.getMaxAge()),
+                clock.getIfAvailable(InstantSource::system));
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    EventBus heraldEventBus() {
+        return EventBus.local();
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Hub heraldHub(HeraldProperties properties, EventLog eventLog, EventBus eventBus, ObjectProvider<InstantSource> clock) {
+        return Hub.builder()
+                .eventLog(eventLog)
+                .eventBus(eventBus)
+                .clock(clock.getIfAvailable(InstantSource::system))
+                .retry(properties.getRetry())
+                .heartbeat(properties.getHeartbeat().isZero()
+                        ? HeartbeatPolicy.disabled()
+                        : HeartbeatPolicy.every(properties.getHeartbeat()))
+                .limits(ConnectionLimits.of(properties.getMaxConnections(), properties.getMaxConnectionsPerUser())
+                        .withRetryAfter(properties.getLimitRetryAfter()))
+                .queueCapacity(properties.getQueueCapacity())
+                .maxStreamLifetime(properties.getMaxStreamLifetime())
+                .maxDataBytes((int) Math.min(Integer.MAX_VALUE, properties.getMaxEventSize().toBytes()))
+                .writeTimeout(properties.getWriteTimeout())
+                .shutdownTimeout(properties.getShutdownTimeout())
+                .build();
+    }
+
+    @Bean
+    HubLifecycle heraldHubLifecycle(Hub hub) {
+        return new HubLifecycle(hub);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    static class Metrics {
+
+        @Bean
+        @ConditionalOnMissingBean
+        HeraldMetrics heraldMetrics(Hub hub) {
+            return new HeraldMetrics(hub);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.herald.spring.boot;
+
+import dev.herald.core.HubStats;
+import dev.herald.core.Hub;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The hub's counters as Micrometer meters ({@code herald.*}), read from {@link Hub#stats()} when
+ * the registry is scraped: nothing is added to the publish or write paths.
+ */
+public final class HeraldMetrics implements MeterBinder {
+
+    private final Hub hub;
+
+    public HeraldMetrics(Hub hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("herald.connections", hub, h -> h.stats().connections())
+                .description("Connections open now").register(registry);
+        counter(registry, "herald.connections.opened", "Connections ever opened", HubStats::opened);
+        counter(registry, "herald.connections.refused", "Subscriptions refused by a connection limit", HubStats::refused);
+        counter(registry, "herald.connections.slow", "Connections closed for falling behind", HubStats::slowDisconnects);
+        counter(registry, "herald.events.published", "Events published", HubStats::published);
+        counter(registry, "herald.events.delivered", "Events written to connections", HubStats::delivered);
+        counter(registry, "herald.events.replayed", "Events written from history on resume", HubStats::replayed);
+        counter(registry, "herald.resets", "Clients told their history expired", HubStats::resets);
+    }
+
+    private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<HubStats> value) {
+        FunctionCounter.builder(name, hub, h -> value.applyAsDouble(h.stats()))
+                .description(description).register(registry);
+    }
+}

@@ -1,0 +1,259 @@
+package dev.herald.spring.boot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Herald's settings, under {@code herald.*}. Every property has a default that suits a single
+ * node; see the README for the essentials.
+ */
+@ConfigurationProperties("herald")
+public class HeraldProperties {
+
+    /** Whether to configure the hub and its endpoints at all. */
+    private boolean enabled = true;
+
+    /** The reconnection delay sent to every client when it connects (the SSE {@code retry:} field). */
+    private Duration retry = Duration.ofSeconds(3);
+
+    /** Idle time after which a connection gets a heartbeat comment; 0 disables heartbeats. */
+    private Duration heartbeat = Duration.ofSeconds(15);
+
+    /** How long a stream lives before the hub ends it and the client resumes; 0 for no limit. */
+    private Duration maxStreamLifetime = Duration.ofHours(1);
+
+    /** The most connections the hub holds at once; more are refused with 503. */
+    private int maxConnections = 10_000;
+
+    /** The most connections one user holds at once; more are refused with 429. */
+    private int maxConnectionsPerUser = 16;
+
+    /** The delay suggested (Retry-After) to clients refused by a connection limit. */
+    private Duration limitRetryAfter = Duration.ofSeconds(10);
+
+    /** Frames one connection may have waiting; a connection further behind is closed and resumes. */
+    private int queueCapacity = 1024;
+
+    /** The largest event data accepted by publish, in UTF-8 bytes; larger is refused with 413. */
+    private DataSize maxEventSize = DataSize.ofKilobytes(64);
+
+    /** How long one write to a client may block before the connection is given up. */
+    private Duration writeTimeout = Duration.ofSeconds(30);
+
+    /** How long shutdown waits for streams to finish writing what they have queued. */
+    private Duration shutdownTimeout = Duration.ofSeconds(5);
+
+    private final Endpoint endpoint = new Endpoint();
+
+    private final History history = new History();
+
+    private final Cors cors = new Cors();
+
+    private final Auth auth = new Auth();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getRetry() {
+        return retry;
+    }
+
+    public void setRetry(Duration retry) {
+        this.retry = retry;
+    }
+
+    public Duration getHeartbeat() {
+        return heartbeat;
+    }
+
+    public void setHeartbeat(Duration heartbeat) {
+        this.heartbeat = heartbeat;
+    }
+
+    public Duration getMaxStreamLifetime() {
+        return maxStreamLifetime;
+    }
+
+    public void setMaxStreamLifetime(Duration maxStreamLifetime) {
+        this.maxStreamLifetime = maxStreamLifetime;
+    }
+
+    public int getMaxConnections() {
+        return maxConnections;
+    }
+
+    public void setMaxConnections(int maxConnections) {
+        this.maxConnections = maxConnections;
+    }
+
+    public int getMaxConnectionsPerUser() {
+        return maxConnectionsPerUser;
+    }
+
+    public void setMaxConnectionsPerUser(int maxConnectionsPerUser) {
+        this.maxConnectionsPerUser = maxConnectionsPerUser;
+    }
+
+    public Duration getLimitRetryAfter() {
+        return limitRetryAfter;
+    }
+
+    public void setLimitRetryAfter(Duration limitRetryAfter) {
+        this.limitRetryAfter = limitRetryAfter;
+    }
+
+    public int getQueueCapacity() {
+        return queueCapacity;
+    }
+
+    public void setQueueCapacity(int queueCapacity) {
+        this.queueCapacity = queueCapacity;
+    }
+
+    public DataSize getMaxEventSize() {
+        return maxEventSize;
+    }
+
+    public void setMaxEventSize(DataSize maxEventSize) {
+        this.maxEventSize = maxEventSize;
+    }
+
+    public Duration getWriteTimeout() {
+        return writeTimeout;
+    }
+
+    public void setWriteTimeout(Duration writeTimeout) {
+        this.writeTimeout = writeTimeout;
+    }
+
+    public Duration getShutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public void setShutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Endpoint getEndpoint() {
+        return endpoint;
+    }
+
+    public History getHistory() {
+        return history;
+    }
+
+    public Cors getCors() {
+        return cors;
+    }
+
+    public Auth getAuth() {
+        return auth;
+    }
+
+    /** The HTTP endpoints. */
+    public static class Endpoint {
+
+        /** Whether to register the subscribe and publish endpoints. */
+        private boolean enabled = true;
+
+        /** The path of the endpoints: GET subscribes (SSE), POST publishes (JSON). */
+        private String path = "/events";
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+    }
+
+    /** The in-memory event history (used when no other EventLog bean is defined). */
+    public static class History {
+
+        /** The most events kept for replay. */
+        private int maxEvents = 10_000;
+
+        /** The oldest event kept for replay. */
+        private Duration maxAge = Duration.ofHours(1);
+
+        public int getMaxEvents() {
+            return maxEvents;
+        }
+
+        public void setMaxEvents(int maxEvents) {
+            this.maxEvents = maxEvents;
+        }
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+    }
+
+    /** Cross-origin access for browser front-ends served from another origin. */
+    public static class Cors {
+
+        /**
+         * Origins (or patterns such as {@code https://*.example.com}) allowed to subscribe and
+         * publish from a browser, with credentials. Empty means same-origin only.
+         */
+        private List<String> allowedOrigins = new ArrayList<>();
+
+        /** How long browsers may cache a preflight response. */
+        private Duration maxAge = Duration.ofMinutes(30);
+
+        public List<String> getAllowedOrigins() {
+            return allowedOrigins;
+        }
+
+        public void setAllowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = allowedOrigins;
+        }
+
+        public Duration getMaxAge() {
+            return maxAge;
+        }
+
+        public void setMaxAge(Duration maxAge) {
+            this.maxAge = maxAge;
+        }
+    }
+
+    /** Who a subscriber is, when no other HeraldAuthenticator bean is defined. */
+    public static class Auth {
+
+        /**
+         * The query parameter naming the subscriber's user id (unauthenticated: for demos and
+         * trusted networks only; define a HeraldAuthenticator bean for real authentication).
+         */
+        private String userParameter = "user";
+
+        public String getUserParameter() {
+            return userParameter;
+        }
+
+        public void setUserParameter(String userParameter) {
+            this.userParameter = userParameter;
+        }
+    }
+}

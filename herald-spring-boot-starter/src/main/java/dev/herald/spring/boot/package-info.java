@@ -1,0 +1,6 @@
+/**
+ * Spring Boot auto-configuration for Herald: {@link dev.herald.spring.boot.HeraldAutoConfiguration}
+ * (the hub) and {@link dev.herald.spring.boot.HeraldWebAutoConfiguration} (the servlet endpoints),
+ * configured by {@link dev.herald.spring.boot.HeraldProperties}.
+ */
+package dev.herald.spring.boot;

@@ -1,0 +1,300 @@
+package dev.herald.spring.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.launchdarkly.eventsource.ConnectStrategy;
+import com.launchdarkly.eventsource.ErrorStrategy;
+import com.launchdarkly.eventsource.EventSource;
+import com.launchdarkly.eventsource.MessageEvent;
+import dev.herald.core.ConnectionInfo;
+import dev.herald.core.Event;
+import dev.herald.core.Hub;
+import dev.herald.core.testing.SseWireClient;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "herald.retry=100ms",
+    "herald.heartbeat=200ms",
+    "herald.max-event-size=1KB",
+    "herald.cors.allowed-origins=http://localhost:8081",
+    "server.compression.enabled=true",
+    "server.compression.min-response-size=1",
+})
+@ExtendWith(OutputCaptureExtension.class)
+class HeraldEndpointsTest {
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Hub hub;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void closeClients() throws Exception {
+        for (AutoCloseable closeable : open) {
+            closeable.close();
+        }
+        await().until(() -> hub.stats().connections() == 0);
+    }
+
+    private SseWireClient subscribe(String query, Map<String, String> headers) throws Exception {
+        SseWireClient client = SseWireClient.get(port, "/events?" + query, headers);
+        open.add(client);
+        return client;
+    }
+
+    private SseWireClient subscribe(String query) throws Exception {
+        return subscribe(query, Map.of());
+    }
+
+    private void awaitLive(int connections) {
+        await().until(() -> hub.connections().size() == connections
+                && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
+    }
+
+    private long storedEvents() {
+        return hub.eventLog().readAfter(0, 100_000).events().size();
+    }
+
+    @Test
+    void streamsCarryTheHeadersBrowsersAndProxiesExpectAndStartWithRetry() throws Exception {
+        SseWireClient stream = subscribe("topic=news", Map.of("Accept-Encoding", "gzip"));
+
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
+        assertThat(stream.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(stream.header("X-Accel-Buffering")).isEqualTo("no");
+        assertThat(stream.header("Content-Encoding")).isNull();
+        assertThat(stream.header("Last-Event-ID")).matches("\\d+");
+        await().until(() -> stream.text().startsWith("retry: 100\n\n"));
+    }
+
+    @Test
+    void aPublishedEventArrivesOnTheWireExactlyAsEncoded() throws Exception {
+        // Browsers send braces in a query as they are; Tomcat refuses them unless told otherwise
+        // (see the README), so this client encodes them.
+        SseWireClient stream = subscribe("topic=orders/%7Bid%7D");
+        awaitLive(1);
+
+        HttpResponse<String> response = Http.publish(port,
+                "{\"topic\": \"orders/42\", \"type\": \"order-updated\", \"data\": {\"status\": \"paid\", \"n\": [1, 2]}}");
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+        String id = response.body().replaceAll(".*\"id\"\\s*:\\s*\"(\\d+)\".*", "$1");
+        assertThat(id).matches("\\d+");
+        await().until(() -> stream.text().contains("data: "));
+        assertThat(stream.text()).endsWith("id: " + id + "\nevent: order-updated\ndata: {\"status\":\"paid\",\"n\":[1,2]}\n\n");
+    }
+
+    @Test
+    void multiLineDataBecomesOneDataLinePerLine() throws Exception {
+        SseWireClient stream = subscribe("topic=t");
+        awaitLive(1);
+
+        Http.publish(port, "{\"topics\": [\"t\"], \"data\": \"first\\r\\nsecond\\nthird\\rfourth\"}");
+
+        await().until(() -> stream.parser().events().size() == 1);
+        assertThat(stream.text()).contains("data: first\ndata: second\ndata: third\ndata: fourth\n\n");
+        assertThat(stream.parser().events().getFirst().data()).isEqualTo("first\nsecond\nthird\nfourth");
+    }
+
+    @Test
+    void anIndependentEventSourceClientResumesWithoutLossWhenItsConnectionDrops() throws Exception {
+        EventSource client = new EventSource.Builder(ConnectStrategy.http(URI.create("http://127.0.0.1:" + port + "/events?topic=feed")))
+                .errorStrategy(ErrorStrategy.alwaysContinue())
+                .retryDelay(100, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .build();
+        open.add(client);
+        client.start();
+        awaitLive(1);
+        List<String> received = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            Http.publish(port, "{\"topic\": \"feed\", \"data\": \"e" + i + "\"}");
+        }
+        for (int i = 0; i < 5; i++) {
+            received.add(client.readMessage().getData());
+        }
+
+        client.interrupt(); // drops the connection; the next read reconnects with Last-Event-ID
+        for (int i = 6; i <= 10; i++) {
+            Http.publish(port, "{\"topic\": \"feed\", \"data\": \"e" + i + "\"}");
+        }
+        MessageEvent message;
+        while (received.size() < 10 && (message = client.readMessage()) != null) {
+            received.add(message.getData());
+        }
+
+        assertThat(received).containsExactly("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10");
+        assertThat(hub.stats().opened()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void resumesFromTheLastEventIdHeaderOrQueryParameter() throws Exception {
+        List<Event> events = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            events.add(hub.publish(dev.herald.core.Publication.to("r").data("r" + i).build()));
+        }
+        String first = Long.toString(events.getFirst().id());
+
+        SseWireClient byHeader = subscribe("topic=r", Map.of("Last-Event-ID", first));
+        SseWireClient byQuery = subscribe("topic=r&lastEventId=" + first);
+
+        for (SseWireClient stream : List.of(byHeader, byQuery)) {
+            assertThat(stream.header("Last-Event-ID")).isEqualTo(first);
+            await().until(() -> stream.parser().events().size() == 2);
+            assertThat(stream.parser().events()).extracting(e -> e.data()).containsExactly("r2", "r3");
+        }
+    }
+
+    static Stream<Arguments> badPublications() {
+        String big = "x".repeat(1025);
+        return Stream.of(
+                Arguments.of("application/json", "{\"topic\": \"t\", \"data\": ", 400, "invalid-event", "malformed JSON"),
+                Arguments.of("application/json", "[1, 2]", 400, "invalid-event", "JSON object"),
+                Arguments.of("application/json", "{\"topic\": \"t\", \"type\": \"a\\r\\nevent: b\", \"data\": \"x\"}", 400, "invalid-event", "type"),
+                Arguments.of("application/json", "{\"topic\": \"t\", \"id\": \"a\\nb\", \"data\": \"x\"}", 400, "invalid-event", "id"),
+                Arguments.of("application/json", "{\"topics\": [], \"data\": \"x\"}", 400, "invalid-event", "at least one topic"),
+                Arguments.of("application/json", "{\"data\": \"x\"}", 400, "invalid-event", "at least one topic"),
+                Arguments.of("application/json", "{\"topic\": \"t\", \"dta\": \"x\"}", 400, "invalid-event", "unknown field"),
+                Arguments.of("application/json", "{\"topic\": \"t\", \"topic\": \"u\"}", 400, "invalid-event", "Duplicate"),
+                Arguments.of("application/json", "{\"topic\": \"t\", \"priority\": \"urgent\"}", 400, "invalid-event", "priority"),
+                Arguments.of("application/json", "{\"topic\": \"t\", \"retry\": -5}", 400, "invalid-event", "retry"),
+                Arguments.of("application/json", "{\"topic\": \"t\", \"users\": \"alice\"}", 400, "invalid-event", "users"),
+                Arguments.of("application/json", "{\"topic\": \"t\", \"data\": \"" + big + "\"}", 413, "event-too-large", "1024 bytes"),
+                Arguments.of("text/plain", "{\"topic\": \"t\", \"data\": \"x\"}", 415, "unsupported-media-type", "application/json"),
+                Arguments.of(null, "{\"topic\": \"t\", \"data\": \"x\"}", 415, "unsupported-media-type", "application/json"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badPublications")
+    void badPublicationsGetAProblemAndStoreNothing(String contentType, String body, int status, String type, String detail)
+            throws Exception {
+        SseWireClient stream = subscribe("topic=t");
+        awaitLive(1);
+        long before = storedEvents();
+
+        HttpResponse<String> response = Http.post(port, "/events", contentType, body);
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.body()).contains("\"type\":\"urn:herald:problem:" + type + "\"")
+                .contains("\"status\":" + status).contains(detail);
+        assertThat(storedEvents()).isEqualTo(before);
+        assertThat(Http.publish(port, "{\"topic\": \"t\", \"data\": \"fine\"}").statusCode()).isEqualTo(201);
+        await().until(() -> stream.parser().events().size() == 1);
+        assertThat(stream.parser().events()).extracting(e -> e.data()).containsExactly("fine");
+    }
+
+    @Test
+    void aHugeBodyIsRefusedWithoutReadingItAll() throws Exception {
+        String body = "{\"topic\": \"t\", \"data\": \"" + "y".repeat(200_000) + "\"}";
+
+        HttpResponse<String> response = Http.post(port, "/events", "application/json", body);
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.body()).contains("urn:herald:problem:request-too-large");
+    }
+
+    static Stream<Arguments> badSubscriptions() {
+        return Stream.of(
+                Arguments.of("", Map.of(), "invalid-subscription", "topic"),
+                Arguments.of("topic=books/%7Bid", Map.of(), "invalid-subscription", "URI template"),
+                Arguments.of("topic=t", Map.of("Last-Event-ID", "not-an-id"), "invalid-last-event-id", "not an event id"),
+                Arguments.of("topic=t&lastEventId=12%0D%0Aevil", Map.of(), "invalid-last-event-id", "not an event id"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badSubscriptions")
+    void badSubscriptionsGetAProblemEvenWhenTheClientAcceptsOnlyEventStreams(String query, Map<String, String> headers,
+            String type, String detail) throws Exception {
+        SseWireClient response = subscribe(query, headers);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+        response.awaitEnd(Duration.ofSeconds(5));
+        assertThat(response.text()).contains("urn:herald:problem:" + type).contains(detail);
+        assertThat(hub.stats().connections()).isZero();
+    }
+
+    @Test
+    void aClientThatVanishesIsReleasedQuietly(CapturedOutput output) throws Exception {
+        SseWireClient stream = subscribe("topic=gone");
+        awaitLive(1);
+        Http.publish(port, "{\"topic\": \"gone\", \"data\": \"before\"}");
+        await().until(() -> stream.parser().events().size() == 1);
+
+        stream.abort();
+        await().until(() -> hub.stats().connections() == 0);
+        for (int i = 0; i < 20; i++) {
+            Http.publish(port, "{\"topic\": \"gone\", \"data\": \"after " + i + "\"}");
+        }
+
+        assertThat(output.getAll()).doesNotContain("IllegalStateException").doesNotContain("ClientAbortException")
+                .doesNotContain(" ERROR ").doesNotContain(" WARN ");
+    }
+
+    @Test
+    void clientsThatVanishOneAfterAnotherNeverDisturbTheNextStream() throws Exception {
+        // The container reuses request and response objects; a write still running when a
+        // vanished client's request completes would land in the next client's response.
+        for (int i = 0; i < 20; i++) {
+            SseWireClient stream = SseWireClient.get(port, "/events?topic=churn");
+            awaitLive(1);
+            Http.publish(port, "{\"topic\": \"churn\", \"data\": \"n" + i + "\"}");
+            await().until(() -> stream.parser().events().size() == 1);
+            assertThat(stream.parser().events().getFirst().data()).isEqualTo("n" + i);
+            stream.close();
+            await().until(() -> hub.stats().connections() == 0);
+        }
+    }
+
+    @Test
+    void allowsConfiguredOriginsWithCredentials() throws Exception {
+        HttpResponse<String> allowed = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events?topic=t"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://localhost:8081")
+                .header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "last-event-id")
+                .build());
+        HttpResponse<String> refused = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events?topic=t"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://evil.example")
+                .header("Access-Control-Request-Method", "GET")
+                .build());
+
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:8081");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+        assertThat(refused.statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void idleStreamsGetHeartbeatComments() throws Exception {
+        SseWireClient stream = subscribe("topic=quiet");
+
+        await().until(() -> stream.parser().comments().contains("heartbeat"));
+        assertThat(stream.parser().events()).isEmpty();
+    }
+}
