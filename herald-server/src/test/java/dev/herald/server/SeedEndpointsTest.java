@@ -1,0 +1,200 @@
+package dev.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.core.ConnectionInfo;
+import dev.herald.core.Hub;
+import dev.herald.core.Publication;
+import dev.herald.core.testing.SseParser.Received;
+import dev.herald.core.testing.SseWireClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "herald.demo.sse-interval=100ms",
+    "herald.demo.stream-interval=100ms",
+    "herald.heartbeat=200ms",
+})
+@ExtendWith(OutputCaptureExtension.class)
+class SeedEndpointsTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Hub hub;
+
+    private final List<SseWireClient> open = new ArrayList<>();
+
+    @AfterEach
+    void closeClients() throws Exception {
+        for (SseWireClient client : open) {
+            client.close();
+        }
+        await().until(() -> hub.stats().connections() == 0);
+    }
+
+    private SseWireClient get(String pathAndQuery) throws Exception {
+        SseWireClient client = SseWireClient.get(port, pathAndQuery);
+        open.add(client);
+        return client;
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    @Test
+    void sseSendsTenCustomEventsThenTheServerEndsTheStream() throws Exception {
+        SseWireClient stream = get("/sse");
+
+        assertThat(stream.awaitEnd(Duration.ofSeconds(20))).isTrue();
+        assertThat(stream.parser().events()).extracting(Received::type).containsOnly("customEvent");
+        assertThat(stream.parser().events()).extracting(Received::data)
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 10).mapToObj(i -> "Message " + i).toList());
+        await().until(() -> hub.stats().connections() == 0);
+    }
+
+    @Test
+    void aClientLeavingSseMidStreamLeavesNoErrorsThreadsOrConnections(CapturedOutput output) throws Exception {
+        long demoThreadsBefore = threads("herald-demo");
+        SseWireClient stream = get("/sse");
+        await().until(() -> stream.parser().events().size() >= 2);
+
+        stream.abort();
+
+        await().until(() -> hub.stats().connections() == 0);
+        Thread.sleep(1200); // the rest of the ten messages' schedule passes
+        assertThat(threads("herald-demo")).isEqualTo(demoThreadsBefore);
+        assertThat(output.getAll()).doesNotContain("IllegalStateException").doesNotContain("AsyncContext")
+                .doesNotContain(" ERROR ").doesNotContain(" WARN ");
+    }
+
+    @Test
+    void streamSseGreetsWithTheUserNameThenSendsTheTimeWithAnId() throws Exception {
+        SseWireClient stream = get("/stream-sse?user=alice");
+
+        await().until(() -> stream.parser().events().size() >= 2);
+        Received greeting = stream.parser().events().get(0);
+        Received time = stream.parser().events().get(1);
+        assertThat(greeting.type()).isEqualTo("message");
+        assertThat(greeting.data()).isEqualTo("alice");
+        assertThat(greeting.lastEventId()).isEmpty();
+        assertThat(time.type()).isEqualTo("message");
+        assertThat(time.data()).matches("\\{\"time\":\"\\d{4}-\\d\\d-\\d\\dT[^\"]+Z\"}");
+        assertThat(time.lastEventId()).matches("\\d+");
+    }
+
+    @Test
+    void streamSseSendsEachTimeEventToOneUserChosenAtRandom() throws Exception {
+        SseWireClient alice = get("/stream-sse?user=alice");
+        SseWireClient bob = get("/stream-sse?user=bob");
+        SseWireClient carol = get("/stream-sse?user=carol");
+
+        await().until(() -> times(alice) > 0 && times(bob) > 0 && times(carol) > 0);
+        List<String> ids = new ArrayList<>();
+        for (SseWireClient stream : List.of(alice, bob, carol)) {
+            stream.parser().events().stream().filter(e -> e.data().startsWith("{\"time\"")).forEach(e -> ids.add(e.lastEventId()));
+        }
+        assertThat(ids).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void streamSseKeepsOneConnectionPerUser() throws Exception {
+        SseWireClient first = get("/stream-sse?user=dan");
+        await().until(() -> hub.stats().connections() == 1);
+
+        SseWireClient second = get("/stream-sse?user=dan");
+
+        assertThat(first.awaitEnd(Duration.ofSeconds(5))).isTrue();
+        assertThat(second.status()).isEqualTo(200);
+        await().until(() -> hub.stats().connections() == 1);
+    }
+
+    @Test
+    void connectSendsAFirstEventWithRetryAndAReconnectReplacesTheOlderStream() throws Exception {
+        SseWireClient first = get("/connect/42");
+        await().until(() -> first.parser().events().size() == 1);
+        assertThat(first.parser().events().getFirst().type()).isEqualTo("connect");
+        assertThat(first.parser().retry()).isEqualTo(500);
+
+        SseWireClient second = get("/connect/42");
+
+        assertThat(first.awaitEnd(Duration.ofSeconds(5))).isTrue();
+        await().until(() -> hub.connections().size() == 1 && hub.connections().getFirst().state() == ConnectionInfo.State.LIVE);
+        hub.publish(Publication.to("users/42").data("for 42").build());
+        await().until(() -> second.parser().events().size() == 2);
+        assertThat(second.parser().events().get(1).data()).isEqualTo("for 42");
+    }
+
+    @Test
+    void uriTemplatesMayBeSentUnencodedAsBrowsersDo() throws Exception {
+        SseWireClient stream = get("/events?topic=books/{id}");
+        assertThat(stream.status()).isEqualTo(200);
+        await().until(() -> hub.connections().size() == 1 && hub.connections().getFirst().state() == ConnectionInfo.State.LIVE);
+
+        hub.publish(Publication.to("books/7").data("a book").build());
+
+        await().until(() -> stream.parser().events().size() == 1);
+        assertThat(stream.parser().events().getFirst().data()).isEqualTo("a book");
+    }
+
+    @Test
+    void theSeedsFrontEndOriginMayConnect() throws Exception {
+        HttpResponse<String> preflight = send(HttpRequest.newBuilder(uri("/sse"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://localhost:8081")
+                .header("Access-Control-Request-Method", "GET"));
+
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:8081");
+    }
+
+    @Test
+    void healthIsUpAndMetricsShowTheHub() throws Exception {
+        HttpResponse<String> health = send(HttpRequest.newBuilder(uri("/actuator/health")));
+        HttpResponse<String> metrics = send(HttpRequest.newBuilder(uri("/actuator/prometheus")));
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"UP\"");
+        assertThat(metrics.body()).contains("herald_connections").contains("herald_events_published_total");
+    }
+
+    @Test
+    void servesTheDemoPagesWithoutAnyCdn() throws Exception {
+        for (String page : List.of("/", "/users.html", "/toggle.html")) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(uri(page)));
+            assertThat(response.statusCode()).as(page).isEqualTo(200);
+            assertThat(response.body()).as(page).contains("<html").doesNotContain("https://");
+        }
+    }
+
+    private static long times(SseWireClient stream) {
+        return stream.parser().events().stream().filter(e -> e.data().startsWith("{\"time\"")).count();
+    }
+
+    private static long threads(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name) && t.isAlive()).count();
+    }
+}
