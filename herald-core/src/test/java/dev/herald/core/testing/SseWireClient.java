@@ -33,18 +33,34 @@ public final class SseWireClient implements AutoCloseable {
     private final CountDownLatch ended = new CountDownLatch(1);
     private final Thread reader;
 
-    private SseWireClient(Socket socket, int status, Map<String, List<String>> headers, InputStream in) {
+    private SseWireClient(Socket socket, int status, Map<String, List<String>> headers, InputStream in, boolean read) {
         this.socket = socket;
         this.status = status;
         this.headers = headers;
         boolean chunked = "chunked".equalsIgnoreCase(header("Transfer-Encoding"));
         String length = header("Content-Length");
-        this.reader = Thread.ofVirtual().name("sse-wire-client").start(() -> readBody(in, chunked, length));
+        this.reader = read ? Thread.ofVirtual().name("sse-wire-client").start(() -> readBody(in, chunked, length)) : null;
     }
 
     /** Sends {@code GET pathAndQuery} to 127.0.0.1:port with the given extra headers. */
     public static SseWireClient get(int port, String pathAndQuery, Map<String, String> extraHeaders) throws IOException {
+        return open(port, pathAndQuery, extraHeaders, 0, true);
+    }
+
+    /**
+     * A client that reads the response headers and then never reads again, with a small receive
+     * buffer: the server's writes soon block, as with a client on a stalled network.
+     */
+    public static SseWireClient stalled(int port, String pathAndQuery) throws IOException {
+        return open(port, pathAndQuery, Map.of(), 2048, false);
+    }
+
+    private static SseWireClient open(int port, String pathAndQuery, Map<String, String> extraHeaders, int receiveBuffer,
+            boolean read) throws IOException {
         Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(30_000);
         StringBuilder request = new StringBuilder()
@@ -70,7 +86,7 @@ public final class SseWireClient implements AutoCloseable {
             headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(line.substring(colon + 1).trim());
         }
-        return new SseWireClient(socket, Integer.parseInt(parts[1]), headers, in);
+        return new SseWireClient(socket, Integer.parseInt(parts[1]), headers, in, read);
     }
 
     public static SseWireClient get(int port, String pathAndQuery) throws IOException {
@@ -121,6 +137,9 @@ public final class SseWireClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+        if (reader == null) {
+            return;
+        }
         try {
             reader.join(5000);
         } catch (InterruptedException e) {

@@ -1,0 +1,91 @@
+package dev.herald.spring.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.herald.core.ConnectionInfo;
+import dev.herald.core.Hub;
+import dev.herald.core.Publication;
+import dev.herald.core.testing.SseWireClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * A subscriber on a real socket that stops reading, among a hundred that keep reading. The
+ * server's socket send buffer is fixed small here, as on a busy host: otherwise Linux lets a few
+ * megabytes pile up in kernel buffers before a write blocks.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "herald.queue-capacity=32",
+    "herald.heartbeat=200ms",
+    "spring.threads.virtual.enabled=true",
+})
+class HeraldSlowClientTest {
+
+    @TestConfiguration
+    static class SmallSendBuffers {
+        @Bean
+        TomcatConnectorCustomizer smallSendBuffers() {
+            return connector -> connector.setProperty("socket.txBufSize", "16384");
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Hub hub;
+
+    private final List<SseWireClient> open = new ArrayList<>();
+
+    @AfterEach
+    void closeClients() throws Exception {
+        for (SseWireClient client : open) {
+            client.close();
+        }
+        await().atMost(Duration.ofSeconds(40)).until(() -> hub.stats().connections() == 0);
+    }
+
+    @Test
+    void aSubscriberThatStopsReadingIsDisconnectedWhileAHundredOthersReceiveEverything() throws Exception {
+        SseWireClient stalled = SseWireClient.stalled(port, "/events?topic=firehose");
+        open.add(stalled);
+        List<SseWireClient> readers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            SseWireClient reader = SseWireClient.get(port, "/events?topic=firehose");
+            readers.add(reader);
+            open.add(reader);
+        }
+        await().until(() -> hub.connections().size() == 101
+                && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
+        String payload = "x".repeat(2000);
+
+        // Paced in small waves so the readers keep up; the stalled socket's buffers fill, its
+        // writer blocks, and its queue overflows.
+        int events = 0;
+        for (int wave = 0; wave < 30 && hub.stats().slowDisconnects() == 0 || wave < 10; wave++) {
+            for (int i = 0; i < 20; i++) {
+                hub.publish(Publication.to("firehose").data(payload).build());
+                events++;
+            }
+            int expected = events;
+            await().until(() -> readers.stream().allMatch(r -> r.parser().events().size() == expected));
+        }
+
+        assertThat(hub.stats().slowDisconnects()).isEqualTo(1);
+        assertThat(hub.stats().connections()).isEqualTo(100);
+        for (SseWireClient reader : readers) {
+            assertThat(reader.parser().events()).hasSize(events).allMatch(e -> e.data().equals(payload));
+            assertThat(reader.ended()).isFalse();
+        }
+    }
+}
