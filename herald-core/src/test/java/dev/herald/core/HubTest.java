@@ -357,6 +357,38 @@ class HubTest {
     }
 
     @Test
+    void manyUrgentEventsOvertakingAtOnceStillLeaveResumableCursors() {
+        Hub hub = hub();
+        Stream stream = subscribe(hub, "t");
+        awaitLive(hub, 1);
+        stream.sink().block();
+        hub.publish(message("t", "n0"));
+        await().until(() -> stream.sink().blockedCalls() == 1);
+        hub.publish(message("t", "n1"));
+        hub.publish(Publication.to("t").data("low").priority(Priority.LOW).build());
+        for (int i = 0; i < 40; i++) {
+            hub.publish(Publication.to("t").data("h" + i).priority(Priority.HIGH).build());
+        }
+        await().until(() -> hub.connections().getFirst().queued() == 42);
+
+        stream.sink().unblock();
+
+        await().until(() -> stream.data().size() == 43);
+        List<Received> received = stream.sink().events("message");
+        assertThat(received).extracting(Received::lastEventId)
+                .allSatisfy(cursor -> assertThat(cursor.split("~")).hasSizeLessThanOrEqualTo(17));
+        assertThat(received.get(1).data()).isEqualTo("h0");
+        for (int cut = 1; cut < received.size(); cut += 7) {
+            List<String> seen = received.subList(0, cut + 1).stream().map(Received::data).toList();
+            Stream resumed = subscribe(hub, SubscribeRequest.topics("t").lastEventId(received.get(cut).lastEventId()).build());
+            await().until(() -> resumed.data().size() == 43 - seen.size());
+            assertThat(resumed.data()).doesNotContainAnyElementsOf(seen);
+            assertThat(new java.util.HashSet<>(resumed.data())).hasSize(43 - seen.size());
+            resumed.connection().close();
+        }
+    }
+
+    @Test
     void connectionLimitsRefuseClearlyAndSlotsComeBackOnClose() {
         Hub hub = hub(Hub.builder().limits(ConnectionLimits.of(3, 2)));
         Stream alice1 = subscribe(hub, SubscribeRequest.topics("t").subscriber(Subscriber.user("alice")).build());

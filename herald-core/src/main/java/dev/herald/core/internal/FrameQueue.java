@@ -38,15 +38,24 @@ final class FrameQueue {
 
     /**
      * Takes frames for one write: at least one, then more until {@code maxBytes} would be exceeded.
+     * Higher priorities go first, but at most {@code maxOvertakes} frames may leave ahead of an
+     * older frame; after that, and always when it is zero, frames leave in arrival order.
      *
-     * @param byPriority whether higher priorities go first; otherwise frames leave in arrival order
      * @return the frames, empty if the queue is empty
      */
-    List<Frame> take(int maxBytes, boolean byPriority) {
+    List<Frame> take(int maxBytes, int maxOvertakes) {
         List<Frame> batch = new ArrayList<>(Math.min(size, 64));
         long bytes = 0;
+        int overtakes = 0;
         while (size > 0) {
-            Ring ring = byPriority ? firstNonEmpty() : oldest();
+            Ring oldest = oldest();
+            Ring ring = oldest;
+            if (overtakes < maxOvertakes) {
+                ring = firstNonEmpty();
+                if (ring != oldest) {
+                    overtakes++;
+                }
+            }
             Frame next = ring.peek();
             if (!batch.isEmpty() && bytes + next.bytes().length > maxBytes) {
                 break;

@@ -480,10 +480,12 @@ public final class StreamConnection implements Connection {
     private boolean writeBatch() throws IOException {
         List<Frame> batch;
         long leftInQueue;
-        boolean byPriority = cursor.extraCount() < Cursor.MAX_EXTRAS / 2;
+        // Each frame that overtakes an older one may add an id to the cursor; keep the cursor
+        // bounded, and stop reordering while half of it is used, so the gap can close.
+        int overtakes = cursor.extraCount() < Cursor.MAX_EXTRAS / 2 ? Cursor.MAX_EXTRAS - cursor.extraCount() : 0;
         lock.lock();
         try {
-            batch = queue.take(MAX_BATCH_BYTES, byPriority);
+            batch = queue.take(MAX_BATCH_BYTES, overtakes);
             leftInQueue = batch.isEmpty() ? Long.MAX_VALUE : queue.minEventId();
         } finally {
             lock.unlock();
