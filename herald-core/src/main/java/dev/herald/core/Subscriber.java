@@ -46,16 +46,6 @@ public record Subscriber(String userId, List<TopicSelector> privateTopics) {
         if (!event.audience().isEmpty()) {
             return userId != null && event.audience().contains(userId);
         }
-        if (!event.privateEvent()) {
-            return true;
-        }
-        for (TopicSelector selector : privateTopics) {
-            for (String topic : event.topics()) {
-                if (selector.matches(topic)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return !event.privateEvent() || TopicSelector.anyMatches(privateTopics, event.topics());
     }
 }

@@ -31,6 +31,18 @@ public sealed interface TopicSelector permits TopicSelector.Exact, TopicSelector
     /** Whether this selector selects the topic. */
     boolean matches(String topic);
 
+    /** Whether any of the selectors selects any of the topics. */
+    static boolean anyMatches(java.util.List<TopicSelector> selectors, java.util.List<String> topics) {
+        for (TopicSelector selector : selectors) {
+            for (String topic : topics) {
+                if (selector.matches(topic)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The selector as the subscriber wrote it. */
     String value();
 

@@ -8,6 +8,7 @@ import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseParser.Received;
 import dev.herald.core.testing.SseWireClient;
+import dev.herald.core.testing.WireClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -41,20 +43,21 @@ class SeedEndpointsTest {
     @Autowired
     Hub hub;
 
-    private final List<SseWireClient> open = new ArrayList<>();
+    private WireClients clients;
+
+    @BeforeEach
+    void clients() {
+        clients = new WireClients(port);
+    }
 
     @AfterEach
     void closeClients() throws Exception {
-        for (SseWireClient client : open) {
-            client.close();
-        }
+        clients.close();
         await().until(() -> hub.stats().connections() == 0);
     }
 
     private SseWireClient get(String pathAndQuery) throws Exception {
-        SseWireClient client = SseWireClient.get(port, pathAndQuery);
-        open.add(client);
-        return client;
+        return clients.get(pathAndQuery);
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

@@ -150,17 +150,7 @@ public final class StreamConnection implements Connection {
 
     /** Whether a stored event is for this connection: a selected topic, and the subscriber may see it. */
     boolean accepts(Event event) {
-        if (!subscriber.mayReceive(event)) {
-            return false;
-        }
-        for (TopicSelector selector : topics) {
-            for (String topic : event.topics()) {
-                if (selector.matches(topic)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return subscriber.mayReceive(event) && TopicSelector.anyMatches(topics, event.topics());
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
@@ -41,6 +42,7 @@ import org.springframework.web.bind.annotation.RestController;
  * request.
  */
 @RestController
+@ConditionalOnBooleanProperty(name = "herald.demo.enabled", matchIfMissing = true)
 public class SeedDemos implements DisposableBean {
 
     /** The topic every {@code /stream-sse} connection also selects, so the scheduler can find them. */

@@ -11,6 +11,7 @@ import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Event;
 import dev.herald.core.Hub;
 import dev.herald.core.testing.SseWireClient;
+import dev.herald.core.testing.WireClients;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,6 +51,13 @@ class HeraldEndpointsTest {
     Hub hub;
 
     private final List<AutoCloseable> open = new ArrayList<>();
+    private WireClients clients;
+
+    @BeforeEach
+    void clients() {
+        clients = new WireClients(port);
+        open.add(clients);
+    }
 
     @AfterEach
     void closeClients() throws Exception {
@@ -59,9 +68,7 @@ class HeraldEndpointsTest {
     }
 
     private SseWireClient subscribe(String query, Map<String, String> headers) throws Exception {
-        SseWireClient client = SseWireClient.get(port, "/events?" + query, headers);
-        open.add(client);
-        return client;
+        return clients.get("/events?" + query, headers);
     }
 
     private SseWireClient subscribe(String query) throws Exception {

@@ -7,10 +7,10 @@ import dev.herald.core.Event;
 import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseWireClient;
+import dev.herald.core.testing.WireClients;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -31,20 +31,21 @@ class HeraldLimitsTest {
     @Autowired
     Hub hub;
 
-    private final List<SseWireClient> open = new ArrayList<>();
+    private WireClients clients;
+
+    @BeforeEach
+    void clients() {
+        clients = new WireClients(port);
+    }
 
     @AfterEach
     void closeClients() throws Exception {
-        for (SseWireClient client : open) {
-            client.close();
-        }
+        clients.close();
         await().until(() -> hub.stats().connections() == 0);
     }
 
     private SseWireClient subscribe(String query) throws Exception {
-        SseWireClient client = SseWireClient.get(port, "/events?" + query);
-        open.add(client);
-        return client;
+        return clients.get("/events?" + query);
     }
 
     @Test

@@ -7,10 +7,12 @@ import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseWireClient;
+import dev.herald.core.testing.WireClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -45,25 +47,25 @@ class HeraldSlowClientTest {
     @Autowired
     Hub hub;
 
-    private final List<SseWireClient> open = new ArrayList<>();
+    private WireClients clients;
+
+    @BeforeEach
+    void clients() {
+        clients = new WireClients(port);
+    }
 
     @AfterEach
     void closeClients() throws Exception {
-        for (SseWireClient client : open) {
-            client.close();
-        }
+        clients.close();
         await().atMost(Duration.ofSeconds(40)).until(() -> hub.stats().connections() == 0);
     }
 
     @Test
     void aSubscriberThatStopsReadingIsDisconnectedWhileAHundredOthersReceiveEverything() throws Exception {
-        SseWireClient stalled = SseWireClient.stalled(port, "/events?topic=firehose");
-        open.add(stalled);
+        clients.stalled("/events?topic=firehose");
         List<SseWireClient> readers = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            SseWireClient reader = SseWireClient.get(port, "/events?topic=firehose");
-            readers.add(reader);
-            open.add(reader);
+            readers.add(clients.get("/events?topic=firehose"));
         }
         await().until(() -> hub.connections().size() == 101
                 && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
