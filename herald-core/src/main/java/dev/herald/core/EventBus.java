@@ -15,9 +15,16 @@ public interface EventBus extends AutoCloseable {
 
     /**
      * Registers the hub's listener, run on any thread whenever new events may be in the log. It must
-     * return quickly.
+     * return quickly. Closing the returned registration removes the listener.
      */
-    void listen(Runnable listener);
+    Registration listen(Runnable listener);
+
+    /** A listener's registration; closing it is safe twice. */
+    @FunctionalInterface
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /** Stops ringing. Safe to call twice. */
     @Override

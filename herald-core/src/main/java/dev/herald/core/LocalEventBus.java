@@ -16,8 +16,9 @@ final class LocalEventBus implements EventBus {
     }
 
     @Override
-    public void listen(Runnable listener) {
+    public Registration listen(Runnable listener) {
         listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     @Override

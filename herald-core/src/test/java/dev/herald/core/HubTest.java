@@ -270,6 +270,24 @@ class HubTest {
     }
 
     @Test
+    void aResetIsSentAtOnceEvenWhenNoEventFollowsIt() {
+        Hub hub = hub(Hub.builder().heartbeat(HeartbeatPolicy.disabled())
+                .eventLog(EventLog.inMemory(RetentionPolicy.of(5, Duration.ofHours(1)))));
+        Event seen = hub.publish(message("mine", "seen"));
+        Connection connection = hub.open(SubscribeRequest.topics("mine").lastEventId(Long.toString(seen.id())).build());
+        // Before the stream starts, retention drops everything after the client's id.
+        for (int i = 0; i < 10; i++) {
+            hub.publish(message("others", "o" + i));
+        }
+        RecordingSink sink = new RecordingSink();
+
+        connection.start(sink);
+
+        await().until(() -> sink.events("herald-reset").size() == 1);
+        assertThat(sink.events("message")).isEmpty();
+    }
+
+    @Test
     void tellsAClientWhoseIdThisHubNeverIssued() {
         Hub hub = hub();
         Event last = hub.publish(message("t", "only"));

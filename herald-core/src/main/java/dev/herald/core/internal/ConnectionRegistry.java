@@ -24,15 +24,21 @@ final class ConnectionRegistry {
         this.limits = limits;
     }
 
-    /** Closes the connection this user holds under the client id, if any, freeing its slot. */
-    void closePredecessor(String userId, String clientId) {
+    /**
+     * Closes the connection this user holds under the client id, if any, freeing its slot.
+     *
+     * @return whether there was one
+     */
+    boolean closePredecessor(String userId, String clientId) {
         if (clientId == null) {
-            return;
+            return false;
         }
         StreamConnection previous = byClient.get(new ClientKey(userId, clientId));
-        if (previous != null) {
-            previous.close("replaced by a new connection with the same client id");
+        if (previous == null) {
+            return false;
         }
+        previous.close("replaced by a new connection with the same client id");
+        return true;
     }
 
     /**

@@ -89,6 +89,11 @@ public final class Cursor {
         return extras.clone();
     }
 
+    /** The highest id the cursor names: its position, or its last early-delivered id. */
+    public long highest() {
+        return extras.length == 0 ? position : extras[extras.length - 1];
+    }
+
     /** Whether the event with this id was already delivered to the holder. */
     public boolean covers(long id) {
         return id <= position || Arrays.binarySearch(extras, id) >= 0;

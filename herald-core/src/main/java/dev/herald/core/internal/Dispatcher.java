@@ -76,7 +76,11 @@ final class Dispatcher implements Runnable {
             if (page.horizon() > position) {
                 log.warn("Retention dropped {} events before they were dispatched; live connections will reconnect and be told",
                         page.horizon() - position);
-                engine.resyncLiveConnections(page.horizon());
+                try {
+                    engine.resyncLiveConnections(page.horizon());
+                } catch (RuntimeException e) {
+                    log.error("Could not resync live connections", e);
+                }
                 position = page.horizon();
             }
             for (Event event : page.events()) {
@@ -90,18 +94,20 @@ final class Dispatcher implements Runnable {
     }
 
     private void dispatch(Event event) {
-        try {
-            Frame[] frame = new Frame[1];
-            index.forEachSelecting(event, scratch, connection -> {
+        Frame[] frame = new Frame[1];
+        index.forEachSelecting(event, scratch, connection -> {
+            try {
                 if (connection.subscriber().mayReceive(event)) {
                     if (frame[0] == null) {
                         frame[0] = Frame.of(event);
                     }
                     connection.enqueue(frame[0]);
                 }
-            });
-        } catch (RuntimeException e) {
-            log.error("Could not dispatch event {}", event.id(), e);
-        }
+            } catch (RuntimeException e) {
+                // This connection would silently miss the event: close it, so it resumes and gets it.
+                log.error("Could not dispatch event {} to connection {}", event.id(), connection.id(), e);
+                connection.close("dispatch failed");
+            }
+        });
     }
 }

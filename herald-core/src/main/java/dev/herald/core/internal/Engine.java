@@ -1,6 +1,7 @@
 package dev.herald.core.internal;
 
 import dev.herald.core.ConnectionInfo;
+import dev.herald.core.ConnectionLimitException;
 import dev.herald.core.Event;
 import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
@@ -50,6 +51,7 @@ public final class Engine {
     private final ExecutorService writers;
     private final ScheduledExecutorService timer;
     private final Dispatcher dispatcher;
+    private EventBus.Registration busRegistration;
     private volatile boolean closed;
 
     public Engine(EngineSettings settings, EventLog eventLog, EventBus bus, InstantSource clock) {
@@ -66,7 +68,7 @@ public final class Engine {
 
     /** Starts the dispatcher and the timer. */
     public void start() {
-        bus.listen(dispatcher::wake);
+        busRegistration = bus.listen(dispatcher::wake);
         dispatcher.start();
         long tick = tickMillis();
         timer.scheduleWithFixedDelay(this::sweep, tick, tick, TimeUnit.MILLISECONDS);
@@ -105,7 +107,7 @@ public final class Engine {
         } else if (requested.position() < bounds.horizon()) {
             status = ResumeStatus.EXPIRED;
             start = Cursor.at(bounds.horizon());
-        } else if (requested.position() > bounds.lastId()) {
+        } else if (requested.highest() > bounds.lastId()) {
             status = ResumeStatus.UNKNOWN;
             start = Cursor.at(bounds.horizon());
         } else {
@@ -113,13 +115,7 @@ public final class Engine {
             start = requested;
         }
         String userId = request.subscriber().userId();
-        registry.closePredecessor(userId, request.clientId());
-        try {
-            registry.reserve(userId);
-        } catch (RuntimeException refused) {
-            metrics.refused.increment();
-            throw refused;
-        }
+        reserveSlot(userId, request.clientId());
         StreamConnection connection;
         try {
             connection = new StreamConnection(this, connectionIds.incrementAndGet(), request.subscriber(),
@@ -128,14 +124,38 @@ public final class Engine {
             registry.unreserve(userId);
             throw e;
         }
-        registry.add(connection);
+        // Tracked before it becomes reachable (and closable) through the registry.
         unfinished.add(connection);
+        registry.add(connection);
         metrics.opened.increment();
         if (closed) {
             connection.close("hub shutting down");
             throw new HubClosedException();
         }
         return connection;
+    }
+
+    /**
+     * Takes a connection slot. A stream that this one will replace (same user and client id) still
+     * holds its slot; if that is what stands in the way, it is closed first. A request refused for
+     * any other reason leaves the older stream alone.
+     */
+    private void reserveSlot(String userId, String clientId) {
+        try {
+            registry.reserve(userId);
+            return;
+        } catch (ConnectionLimitException refused) {
+            if (!registry.closePredecessor(userId, clientId)) {
+                metrics.refused.increment();
+                throw refused;
+            }
+        }
+        try {
+            registry.reserve(userId);
+        } catch (ConnectionLimitException refused) {
+            metrics.refused.increment();
+            throw refused;
+        }
     }
 
     public List<ConnectionInfo> connections() {
@@ -165,11 +185,14 @@ public final class Engine {
      * timeout for writers to finish, aborts the rest, then stops the dispatcher, timer and writers.
      * Does not close the log or the bus: whoever made them owns them. Safe to call twice.
      */
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
+        if (busRegistration != null) {
+            busRegistration.close();
+        }
         for (StreamConnection connection : registry.all()) {
             connection.close("hub shutting down");
         }
@@ -233,6 +256,11 @@ public final class Engine {
 
     void connectionFinished(StreamConnection connection) {
         unfinished.remove(connection);
+    }
+
+    /** Started or opened connections whose writer has not finished, for tests. */
+    int unfinishedCount() {
+        return unfinished.size();
     }
 
     /**

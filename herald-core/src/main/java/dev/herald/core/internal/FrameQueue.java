@@ -3,6 +3,7 @@ package dev.herald.core.internal;
 import dev.herald.core.Priority;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * A connection's outgoing frames: one FIFO ring per priority, each frame stamped with its arrival
@@ -39,11 +40,12 @@ final class FrameQueue {
     /**
      * Takes frames for one write: at least one, then more until {@code maxBytes} would be exceeded.
      * Higher priorities go first, but at most {@code maxOvertakes} frames may leave ahead of an
-     * older frame; after that, and always when it is zero, frames leave in arrival order.
+     * older frame; after that, and always when it is zero, frames leave in arrival order. Event
+     * frames whose id {@code alreadySent} accepts are dropped on the way.
      *
-     * @return the frames, empty if the queue is empty
+     * @return the frames, empty if the queue had nothing left to send
      */
-    List<Frame> take(int maxBytes, int maxOvertakes) {
+    List<Frame> take(int maxBytes, int maxOvertakes, LongPredicate alreadySent) {
         List<Frame> batch = new ArrayList<>(Math.min(size, 64));
         long bytes = 0;
         int overtakes = 0;
@@ -52,13 +54,18 @@ final class FrameQueue {
             Ring ring = oldest;
             if (overtakes < maxOvertakes) {
                 ring = firstNonEmpty();
-                if (ring != oldest) {
-                    overtakes++;
-                }
             }
             Frame next = ring.peek();
+            if (next.eventId() != 0 && alreadySent.test(next.eventId())) {
+                ring.poll();
+                size--;
+                continue;
+            }
             if (!batch.isEmpty() && bytes + next.bytes().length > maxBytes) {
                 break;
+            }
+            if (ring != oldest) {
+                overtakes++;
             }
             ring.poll();
             size--;
@@ -68,12 +75,12 @@ final class FrameQueue {
         return batch;
     }
 
-    /** The smallest event id still queued, or {@link Long#MAX_VALUE} if none. */
-    long minEventId() {
+    /** The smallest event id still queued that {@code alreadySent} does not accept, or {@link Long#MAX_VALUE}. */
+    long minEventId(LongPredicate alreadySent) {
         long min = Long.MAX_VALUE;
         for (Ring ring : rings) {
             if (ring != null) {
-                min = Math.min(min, ring.firstEventId());
+                min = Math.min(min, ring.firstEventId(alreadySent));
             }
         }
         return min;
@@ -129,10 +136,10 @@ final class FrameQueue {
             size--;
         }
 
-        long firstEventId() {
+        long firstEventId(LongPredicate skip) {
             for (int i = 0; i < size; i++) {
                 long id = frames[(head + i) % frames.length].eventId();
-                if (id != 0) {
+                if (id != 0 && !skip.test(id)) {
                     return id;
                 }
             }

@@ -3,6 +3,7 @@ package dev.herald.core.internal;
 import dev.herald.core.Connection;
 import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Event;
+import dev.herald.core.EventLogException;
 import dev.herald.core.EventSink;
 import dev.herald.core.LogPage;
 import dev.herald.core.ResumeStatus;
@@ -13,6 +14,7 @@ import dev.herald.core.sse.SseEncoder;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -301,18 +303,29 @@ public final class StreamConnection implements Connection {
         return state.get() != State.OPENED && sink != null;
     }
 
+    /**
+     * Starts a writer unless one is scheduled or running. Nothing is written before the transport
+     * has started the connection, nor after it finished: a writer must never run beside
+     * {@link #start}'s own close of a connection that closed before it started.
+     */
     private void schedule() {
-        if (sink == null) {
+        State current = state.get();
+        if (current == State.OPENED || current == State.FINISHED || sink == null) {
             return;
         }
         if (scheduled.compareAndSet(false, true)) {
-            try {
-                engine.writers().execute(this::drain);
-            } catch (RuntimeException rejected) {
-                // The executor is shutting down: nobody will write again.
-                scheduled.set(false);
-                finish();
-            }
+            submitWriter();
+        }
+    }
+
+    /** Submits the writer; the caller holds the {@link #scheduled} token. */
+    private void submitWriter() {
+        try {
+            engine.writers().execute(this::drain);
+        } catch (RejectedExecutionException rejected) {
+            // The hub is stopping and runs no more writers: end the stream here, as the writer would.
+            finish();
+            scheduled.set(false);
         }
     }
 
@@ -349,8 +362,7 @@ public final class StreamConnection implements Connection {
                 wrote = true;
             }
             if (!live && state.get() == State.STARTED) {
-                catchUp();
-                wrote = true;
+                wrote |= catchUp();
             }
             // A bounded number of batches per run, so a busy connection yields its carrier thread.
             for (int batches = 0; batches < MAX_BATCHES_PER_RUN && state.get() != State.ABORTING; batches++) {
@@ -373,21 +385,24 @@ public final class StreamConnection implements Connection {
             if (state.get() == State.CLOSING && queued() == 0) {
                 finish();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             // The client went away or the transport broke: normal for streams, so no stack trace.
-            if (log.isDebugEnabled()) {
-                log.debug("Connection {} ended while writing: {}", id, e.toString());
-            }
-            if (!(e instanceof IOException)) {
-                log.warn("Connection {} failed unexpectedly", id, e);
-            }
+            log.debug("Connection {} ended while writing: {}", id, e.toString());
             abort("write failed");
+            finish();
+        } catch (EventLogException e) {
+            log.info("Connection {} closed: history unreadable ({}); the client will resume", id, e.getMessage());
+            abort("history unreadable");
+            finish();
+        } catch (RuntimeException e) {
+            log.warn("Connection {} failed unexpectedly", id, e);
+            abort("failed");
             finish();
         } finally {
             writingSinceMillis = 0;
             scheduled.set(false);
-            if (hasWork() && sink != null && scheduled.compareAndSet(false, true)) {
-                engine.writers().execute(this::drain);
+            if (hasWork() && scheduled.compareAndSet(false, true)) {
+                submitWriter();
             }
         }
     }
@@ -416,17 +431,21 @@ public final class StreamConnection implements Connection {
      * before the registration took effect. Duplicates between replay and the queue are dropped by
      * the cursor.
      */
-    private void catchUp() throws IOException {
-        replay();
+    private boolean catchUp() throws IOException {
+        boolean wrote = replay();
+        // Until the second replay below is done, this connection relies on the dispatcher for
+        // everything after what it has read itself.
+        liveFrom = cursor.position();
         engine.index().add(this);
         live = true;
         if (state.get() != State.STARTED) {
             // Closed while registering: release() may have run before the add, so undo it here.
             engine.index().remove(this);
-            return;
+            return wrote;
         }
-        replay();
+        wrote |= replay();
         liveFrom = cursor.position();
+        return wrote;
     }
 
     /**
@@ -437,16 +456,19 @@ public final class StreamConnection implements Connection {
         return live && liveFrom < horizon;
     }
 
-    private void replay() throws IOException {
+    /** Writes what the log holds after the cursor, page by page; true if anything was written. */
+    private boolean replay() throws IOException {
+        boolean wroteAny = false;
         while (true) {
             LogPage page = engine.log().readAfter(cursor.position(), REPLAY_PAGE);
+            boolean wrote = false;
             if (page.horizon() > cursor.position()) {
                 // Retention overtook this reader mid-replay: say so, and go on from what is left.
                 String requested = cursor.format();
                 cursor.advanceTo(page.horizon());
                 writeReset("expired", requested, cursor.format());
+                wrote = true;
             }
-            boolean wrote = false;
             for (Event event : page.events()) {
                 if (!cursor.covers(event.id()) && accepts(event)) {
                     // Replay reads in id order: everything after this event is still to come.
@@ -459,14 +481,15 @@ public final class StreamConnection implements Connection {
             }
             if (wrote) {
                 flush();
+                wroteAny = true;
             }
             if (page.events().size() < REPLAY_PAGE || state.get() == State.ABORTING) {
-                return;
+                return wroteAny;
             }
         }
     }
 
-    /** Writes one batch from the queue and flushes it; false if the queue was empty. */
+    /** Writes one batch from the queue and flushes it; false if the queue had nothing to write. */
     private boolean writeBatch() throws IOException {
         List<Frame> batch;
         long leftInQueue;
@@ -475,8 +498,10 @@ public final class StreamConnection implements Connection {
         int overtakes = cursor.extraCount() < Cursor.MAX_EXTRAS / 2 ? Cursor.MAX_EXTRAS - cursor.extraCount() : 0;
         lock.lock();
         try {
-            batch = queue.take(MAX_BATCH_BYTES, overtakes);
-            leftInQueue = batch.isEmpty() ? Long.MAX_VALUE : queue.minEventId();
+            // Events that replay already wrote (around the switch to live) are dropped here, so
+            // they neither count as pending nor cost the client anything.
+            batch = queue.take(MAX_BATCH_BYTES, overtakes, cursor::covers);
+            leftInQueue = batch.isEmpty() ? Long.MAX_VALUE : queue.minEventId(cursor::covers);
         } finally {
             lock.unlock();
         }
@@ -497,7 +522,7 @@ public final class StreamConnection implements Connection {
             Frame frame = batch.get(i);
             if (frame.event() == null) {
                 write(frame.bytes(), 0, frame.bytes().length);
-            } else if (!cursor.covers(frame.eventId())) {
+            } else {
                 writeEvent(frame, nextPending[i]);
             }
         }

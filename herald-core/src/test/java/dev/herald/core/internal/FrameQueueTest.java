@@ -28,7 +28,7 @@ class FrameQueueTest {
         queue.add(frame(4, Priority.NORMAL));
         queue.add(frame(5, Priority.HIGH));
 
-        assertThat(ids(queue.take(1 << 20, 16))).containsExactly(3L, 5L, 2L, 4L, 1L);
+        assertThat(ids(queue.take(1 << 20, 16, id -> false))).containsExactly(3L, 5L, 2L, 4L, 1L);
         assertThat(queue.size()).isZero();
     }
 
@@ -40,11 +40,23 @@ class FrameQueueTest {
             queue.add(frame(id, Priority.HIGH));
         }
 
-        List<Long> taken = ids(queue.take(1 << 20, 3));
+        List<Long> taken = ids(queue.take(1 << 20, 3, id -> false));
 
         assertThat(taken.subList(0, 4)).containsExactly(2L, 3L, 4L, 1L);
         assertThat(taken.subList(4, taken.size())).isSorted();
-        assertThat(ids(new FrameQueue().take(1 << 20, 0))).isEmpty();
+        assertThat(ids(new FrameQueue().take(1 << 20, 0, id -> false))).isEmpty();
+    }
+
+    @Test
+    void framesAlreadySentAreDroppedAndNotCountedAsWaiting() {
+        FrameQueue queue = new FrameQueue();
+        for (long id = 1; id <= 5; id++) {
+            queue.add(frame(id, Priority.NORMAL));
+        }
+
+        assertThat(queue.minEventId(id -> id <= 2)).isEqualTo(3);
+        assertThat(ids(queue.take(1 << 20, 16, id -> id <= 3))).containsExactly(4L, 5L);
+        assertThat(queue.size()).isZero();
     }
 
     @Test
@@ -53,7 +65,7 @@ class FrameQueueTest {
         queue.add(frame(1, Priority.LOW));
         queue.add(frame(2, Priority.HIGH));
 
-        assertThat(ids(queue.take(1 << 20, 0))).containsExactly(1L, 2L);
+        assertThat(ids(queue.take(1 << 20, 0, id -> false))).containsExactly(1L, 2L);
     }
 
     @Test
@@ -64,9 +76,9 @@ class FrameQueueTest {
         }
         int frameSize = frame(1, Priority.NORMAL).bytes().length;
 
-        assertThat(queue.take(frameSize * 3, 16)).hasSize(3);
-        assertThat(queue.take(1, 16)).hasSize(1);
+        assertThat(queue.take(frameSize * 3, 16, id -> false)).hasSize(3);
+        assertThat(queue.take(1, 16, id -> false)).hasSize(1);
         assertThat(queue.size()).isEqualTo(6);
-        assertThat(queue.minEventId()).isEqualTo(5);
+        assertThat(queue.minEventId(id -> false)).isEqualTo(5);
     }
 }

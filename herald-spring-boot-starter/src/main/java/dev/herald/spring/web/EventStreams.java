@@ -43,13 +43,14 @@ public final class EventStreams {
     public Connection open(HttpServletRequest request, HttpServletResponse response, SubscribeRequest subscription)
             throws IOException {
         Connection connection = hub.open(subscription);
+        AsyncContext async = null;
         try {
             response.setStatus(HttpServletResponse.SC_OK);
             response.setContentType("text/event-stream");
             response.setHeader("Cache-Control", "no-cache");
             response.setHeader("X-Accel-Buffering", "no");
             response.setHeader(LAST_EVENT_ID, connection.resumePoint());
-            AsyncContext async = request.startAsync(request, response);
+            async = request.startAsync(request, response);
             async.setTimeout(0); // the hub decides when a stream ends
             ServletEventSink sink = new ServletEventSink(async);
             sink.attach(connection);
@@ -58,6 +59,14 @@ public final class EventStreams {
             return connection;
         } catch (IOException | RuntimeException e) {
             connection.close();
+            if (async != null) {
+                // Without a timeout, an async request nobody completes would stay open for good.
+                try {
+                    async.complete();
+                } catch (IllegalStateException alreadyDone) {
+                    // The container finished it already.
+                }
+            }
             throw e;
         }
     }
