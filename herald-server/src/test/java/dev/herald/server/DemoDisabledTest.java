@@ -1,0 +1,34 @@
+package dev.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "herald.demo.enabled=false")
+class DemoDisabledTest {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void withoutTheDemosOnlyTheApiRemains() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> demo = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sse"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> publish = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"topic\": \"t\", \"data\": \"x\"}"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(demo.statusCode()).isEqualTo(404);
+        assertThat(demo.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(publish.statusCode()).isEqualTo(201);
+    }
+}
