@@ -61,7 +61,8 @@ public final class StreamConnection implements Connection {
     // Guarded by lock; never held during I/O.
     private final ReentrantLock lock = new ReentrantLock();
     private final FrameQueue queue = new FrameQueue();
-    private EventSink sink;
+    /** Set once by {@link #start}, before the state leaves OPENED; used only by the writer. */
+    private volatile EventSink sink;
 
     // Owned by the writer (happens-before between writer runs comes from the scheduled flag).
     private final DeliveryCursor cursor;
