@@ -1,0 +1,30 @@
+package dev.herald.jdbc;
+
+import dev.herald.core.DeliveryCursors;
+import dev.herald.core.testing.DeliveryCursorsContract;
+import java.sql.SQLException;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The delivery cursors contract on a fresh PostgreSQL database per store. */
+class PostgresDeliveryCursorsTest extends DeliveryCursorsContract {
+
+    @BeforeAll
+    static void server() {
+        PostgresServer.get();
+    }
+
+    @Override
+    protected DeliveryCursors createCursors() {
+        TestDatabase database = PostgresServer.get().freshDatabase();
+        return JdbcDeliveryCursors.builder(database.dataSource()).closing(database).build();
+    }
+
+    @Override
+    protected void flushed(DeliveryCursors cursors) {
+        try {
+            ((JdbcDeliveryCursors) cursors).flush();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
