@@ -25,7 +25,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,7 @@ final class Committer {
     private static final Logger log = LoggerFactory.getLogger(JdbcEventLog.class);
     private static final int KEYS_PER_QUERY = 100;
 
-    private final DataSource dataSource;
+    private final Connections connections;
     private final LogState state;
     private final InstantSource clock;
     private final int maxBatch;
@@ -58,7 +57,7 @@ final class Committer {
     private final BlockingQueue<Pending> queue;
     private final Thread thread;
     /** Lets tests hold batches back so that appends pile up into one. */
-    private final Semaphore gate = new Semaphore(1);
+    private final Semaphore gate = new Semaphore(1, true);
     private final AtomicLong transactions = new AtomicLong();
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private volatile boolean stopping;
@@ -68,9 +67,9 @@ final class Committer {
     /** Committer thread only: for logging the change between failing and working once. */
     private boolean failing;
 
-    Committer(DataSource dataSource, LogState state, InstantSource clock, int maxBatch, int queueCapacity,
+    Committer(Connections connections, LogState state, InstantSource clock, int maxBatch, int queueCapacity,
               Duration enqueueTimeout, int queryTimeoutSeconds, long writerEpoch) {
-        this.dataSource = dataSource;
+        this.connections = connections;
         this.state = state;
         this.clock = clock;
         this.maxBatch = maxBatch;
@@ -190,21 +189,21 @@ final class Committer {
     private void run() {
         List<Pending> batch = new ArrayList<>(maxBatch);
         while (true) {
-            Pending first;
-            try {
-                first = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                // Nobody should interrupt this thread; stopping is by flag.
-                first = null;
-            }
-            if (first == null) {
-                if (stopping) {
-                    return;
-                }
-                continue;
-            }
             gate.acquireUninterruptibly();
             try {
+                Pending first;
+                try {
+                    first = queue.poll(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    // Nobody should interrupt this thread; stopping is by flag.
+                    first = null;
+                }
+                if (first == null) {
+                    if (stopping) {
+                        return;
+                    }
+                    continue;
+                }
                 batch.clear();
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
@@ -278,7 +277,7 @@ final class Committer {
     }
 
     private Written write(List<Pending> batch, Attempt attempt) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
+        return connections.call(connection -> {
             connection.setAutoCommit(false);
             try {
                 checkEpoch(connection);
@@ -325,7 +324,7 @@ final class Committer {
             } finally {
                 Sql.autoCommitQuietly(connection);
             }
-        }
+        });
     }
 
     /** Fails unless this log is still the one writer of the database (see {@code writer_epoch}). */

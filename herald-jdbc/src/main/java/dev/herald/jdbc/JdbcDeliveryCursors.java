@@ -2,7 +2,6 @@ package dev.herald.jdbc;
 
 import dev.herald.core.DeliveryCursors;
 import dev.herald.core.EventLogException;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -59,7 +58,7 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
                     + " WHEN NOT MATCHED THEN INSERT (user_id, delivered_through, updated_at)"
                     + " VALUES (v.user_id, v.delivered_through, v.updated_at)";
 
-    private final DataSource dataSource;
+    private final Connections connections;
     private final InstantSource clock;
     private final int queryTimeoutSeconds;
     private final String upsert;
@@ -75,20 +74,20 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
     private boolean failing;
 
     private JdbcDeliveryCursors(Builder builder) {
-        this.dataSource = builder.dataSource;
+        this.connections = new Connections(builder.dataSource);
         this.clock = builder.clock;
         this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, builder.queryTimeout.toSeconds()));
         this.closeTimeout = builder.closeTimeout;
         this.owned = builder.owned;
         if (builder.migrate) {
             try {
-                Schema.migrate(dataSource);
+                Schema.migrate(builder.dataSource);
             } catch (FlywayException e) {
                 throw new EventLogException("could not create or migrate the delivery cursors' table: " + Sql.describe(e), e);
             }
         }
-        try (Connection connection = dataSource.getConnection()) {
-            String product = connection.getMetaData().getDatabaseProductName();
+        try {
+            String product = connections.call(connection -> connection.getMetaData().getDatabaseProductName());
             this.upsert = "PostgreSQL".equalsIgnoreCase(product) ? POSTGRES_UPSERT : MERGE;
         } catch (SQLException e) {
             throw new EventLogException("could not open the delivery cursors: " + Sql.describe(e), e);
@@ -133,17 +132,18 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
         // Memory first: a flush moves a position into unwritten before taking it out of pending,
         // and out of unwritten only once it is committed, so it is always in one of the three.
         Long recorded = max(pending.get(userId), unwritten.get(userId));
-        Long stored = null;
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT delivered_through FROM herald_delivery_cursors WHERE user_id = ?")) {
-            select.setQueryTimeout(queryTimeoutSeconds);
-            select.setString(1, userId);
-            try (ResultSet row = select.executeQuery()) {
-                if (row.next()) {
-                    stored = row.getLong(1);
+        Long stored;
+        try {
+            stored = connections.call(connection -> {
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT delivered_through FROM herald_delivery_cursors WHERE user_id = ?")) {
+                    select.setQueryTimeout(queryTimeoutSeconds);
+                    select.setString(1, userId);
+                    try (ResultSet row = select.executeQuery()) {
+                        return row.next() ? row.getLong(1) : null;
+                    }
                 }
-            }
+            });
         } catch (SQLException e) {
             throw new EventLogException("could not read the delivery cursor of a user: " + Sql.describe(e), e);
         }
@@ -164,6 +164,8 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
         try {
             if (!flusher.awaitTermination(Math.max(1, closeTimeout.toMillis()), TimeUnit.MILLISECONDS)) {
                 log.warn("The delivery cursors' flusher did not finish within {}", closeTimeout);
+            } else if (thread.get() != null) {
+                thread.get().join(1000); // the pool is terminated; let its thread finish exiting
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -209,7 +211,7 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
         }
         // Sorted, so processes sharing the table lock rows in the same order.
         TreeMap<String, Long> batch = new TreeMap<>(unwritten);
-        try (Connection connection = dataSource.getConnection()) {
+        connections.call(connection -> {
             connection.setAutoCommit(false);
             try (PreparedStatement write = connection.prepareStatement(upsert)) {
                 write.setQueryTimeout(queryTimeoutSeconds);
@@ -228,7 +230,8 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
             } finally {
                 Sql.autoCommitQuietly(connection);
             }
-        }
+            return null;
+        });
         List<String> written = new ArrayList<>(batch.keySet());
         for (String user : written) {
             unwritten.remove(user, batch.get(user));

@@ -59,7 +59,7 @@ public final class JdbcEventLog implements EventLog {
     /** Re-reads after a purge removed rows mid-read are this many at most; see {@link #readAfter}. */
     private static final int READ_ATTEMPTS = 5;
 
-    private final DataSource dataSource;
+    private final Connections connections;
     private final AutoCloseable ownedDataSource;
     private final LogState state;
     private final Committer committer;
@@ -69,20 +69,20 @@ public final class JdbcEventLog implements EventLog {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private JdbcEventLog(Builder builder) {
-        this.dataSource = builder.dataSource;
+        this.connections = new Connections(builder.dataSource);
         this.ownedDataSource = builder.owned;
         this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, builder.queryTimeout.toSeconds()));
         this.closeTimeout = builder.closeTimeout;
         if (builder.migrate) {
             try {
-                Schema.migrate(dataSource);
+                Schema.migrate(builder.dataSource);
             } catch (FlywayException e) {
                 throw new EventLogException("could not create or migrate the event log's tables: " + Sql.describe(e), e);
             }
         }
         Start start;
         try {
-            start = start(builder);
+            start = connections.call(connection -> start(connection, builder));
         } catch (SQLException e) {
             throw new EventLogException("could not open the event log: " + Sql.describe(e), e);
         }
@@ -90,9 +90,9 @@ public final class JdbcEventLog implements EventLog {
                 start.recent.isEmpty() ? start.last : start.recent.getFirst().id() - 1);
         recent.publish(start.recent, start.last);
         this.state = new LogState(recent, builder.retention, builder.clock, start.horizon);
-        this.committer = new Committer(dataSource, state, builder.clock, builder.maxBatchSize, builder.queueCapacity,
+        this.committer = new Committer(connections, state, builder.clock, builder.maxBatchSize, builder.queueCapacity,
                 builder.enqueueTimeout, queryTimeoutSeconds, start.epoch);
-        this.retention = new Retention(dataSource, state, builder.retention, builder.clock, builder.purgeInterval,
+        this.retention = new Retention(connections, state, builder.retention, builder.clock, builder.purgeInterval,
                 builder.purgeChunk, queryTimeoutSeconds);
         committer.start();
         retention.start();
@@ -215,15 +215,18 @@ public final class JdbcEventLog implements EventLog {
     }
 
     private List<Event> query(long after, long through, int limit) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(EventRows.READ_RANGE)) {
-            select.setQueryTimeout(queryTimeoutSeconds);
-            select.setLong(1, after);
-            select.setLong(2, through);
-            select.setInt(3, limit);
-            try (ResultSet rows = select.executeQuery()) {
-                return EventRows.readAll(rows);
-            }
+        try {
+            return connections.call(connection -> {
+                try (PreparedStatement select = connection.prepareStatement(EventRows.READ_RANGE)) {
+                    select.setQueryTimeout(queryTimeoutSeconds);
+                    select.setLong(1, after);
+                    select.setLong(2, through);
+                    select.setInt(3, limit);
+                    try (ResultSet rows = select.executeQuery()) {
+                        return EventRows.readAll(rows);
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw new EventLogException("could not read the event log: " + Sql.describe(e), e);
         }
@@ -294,65 +297,63 @@ public final class JdbcEventLog implements EventLog {
      * In one transaction: gives a brand-new log its first horizon, takes over as the writer, and
      * reads the stored bounds; then loads the newest events into the cache.
      */
-    private static Start start(Builder builder) throws SQLException {
-        try (Connection connection = builder.dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            long horizon;
-            long epoch;
-            long stored;
-            try {
-                // Like the in-memory log, a new log starts its ids at its creation time in
-                // microseconds: a client holding an id from an earlier, lost log then finds it
-                // below this log's horizon instead of resuming at the wrong place.
-                long initial = Math.max(1, Math.multiplyExact(builder.clock.millis(), 1000L)) - 1;
-                try (PreparedStatement init = connection.prepareStatement(
-                        "UPDATE herald_log_state SET horizon = ? WHERE id = 1 AND horizon < 0")) {
-                    init.setLong(1, initial);
-                    init.executeUpdate();
-                }
-                try (PreparedStatement takeOver = connection.prepareStatement(
-                        "UPDATE herald_log_state SET writer_epoch = writer_epoch + 1 WHERE id = 1")) {
-                    if (takeOver.executeUpdate() != 1) {
-                        throw new SQLException("herald_log_state has no row; the schema was changed by hand");
-                    }
-                }
-                try (PreparedStatement select = connection.prepareStatement(
-                        "SELECT horizon, writer_epoch FROM herald_log_state WHERE id = 1");
-                     ResultSet row = select.executeQuery()) {
-                    row.next();
-                    horizon = row.getLong(1);
-                    epoch = row.getLong(2);
-                }
-                try (PreparedStatement max = connection.prepareStatement("SELECT MAX(id) FROM herald_events");
-                     ResultSet row = max.executeQuery()) {
-                    row.next();
-                    stored = row.getLong(1);
-                }
-                connection.commit();
-            } catch (SQLException | RuntimeException e) {
-                Sql.rollbackQuietly(connection, e);
-                throw e;
-            } finally {
-                Sql.autoCommitQuietly(connection);
+    private static Start start(Connection connection, Builder builder) throws SQLException {
+        connection.setAutoCommit(false);
+        long horizon;
+        long epoch;
+        long stored;
+        try {
+            // Like the in-memory log, a new log starts its ids at its creation time in
+            // microseconds: a client holding an id from an earlier, lost log then finds it
+            // below this log's horizon instead of resuming at the wrong place.
+            long initial = Math.max(1, Math.multiplyExact(builder.clock.millis(), 1000L)) - 1;
+            try (PreparedStatement init = connection.prepareStatement(
+                    "UPDATE herald_log_state SET horizon = ? WHERE id = 1 AND horizon < 0")) {
+                init.setLong(1, initial);
+                init.executeUpdate();
             }
-            long last = Math.max(horizon, stored);
-            List<Event> recent = List.of();
-            long from = Math.max(horizon, last - builder.recentEvents);
-            if (builder.recentEvents > 0 && from < last) {
-                try (PreparedStatement select = connection.prepareStatement(EventRows.READ_RANGE)) {
-                    select.setLong(1, from);
-                    select.setLong(2, last);
-                    select.setInt(3, builder.recentEvents);
-                    try (ResultSet rows = select.executeQuery()) {
-                        recent = EventRows.readAll(rows);
-                    }
-                }
-                if (!recent.isEmpty() && (recent.getFirst().id() != from + 1 || recent.getLast().id() != last)) {
-                    recent = List.of(); // not contiguous (edited by hand?): serve those reads from the database
+            try (PreparedStatement takeOver = connection.prepareStatement(
+                    "UPDATE herald_log_state SET writer_epoch = writer_epoch + 1 WHERE id = 1")) {
+                if (takeOver.executeUpdate() != 1) {
+                    throw new SQLException("herald_log_state has no row; the schema was changed by hand");
                 }
             }
-            return new Start(horizon, last, epoch, recent);
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT horizon, writer_epoch FROM herald_log_state WHERE id = 1");
+                 ResultSet row = select.executeQuery()) {
+                row.next();
+                horizon = row.getLong(1);
+                epoch = row.getLong(2);
+            }
+            try (PreparedStatement max = connection.prepareStatement("SELECT MAX(id) FROM herald_events");
+                 ResultSet row = max.executeQuery()) {
+                row.next();
+                stored = row.getLong(1);
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            Sql.rollbackQuietly(connection, e);
+            throw e;
+        } finally {
+            Sql.autoCommitQuietly(connection);
         }
+        long last = Math.max(horizon, stored);
+        List<Event> recent = List.of();
+        long from = Math.max(horizon, last - builder.recentEvents);
+        if (builder.recentEvents > 0 && from < last) {
+            try (PreparedStatement select = connection.prepareStatement(EventRows.READ_RANGE)) {
+                select.setLong(1, from);
+                select.setLong(2, last);
+                select.setInt(3, builder.recentEvents);
+                try (ResultSet rows = select.executeQuery()) {
+                    recent = EventRows.readAll(rows);
+                }
+            }
+            if (!recent.isEmpty() && (recent.getFirst().id() != from + 1 || recent.getLast().id() != last)) {
+                recent = List.of(); // not contiguous (edited by hand?): serve those reads from the database
+            }
+        }
+        return new Start(horizon, last, epoch, recent);
     }
 
     /**

@@ -12,7 +12,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ final class Retention {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcEventLog.class);
 
-    private final DataSource dataSource;
+    private final Connections connections;
     private final LogState state;
     private final RetentionPolicy policy;
     private final InstantSource clock;
@@ -40,9 +39,9 @@ final class Retention {
     private volatile boolean stopping;
     private boolean failing;
 
-    Retention(DataSource dataSource, LogState state, RetentionPolicy policy, InstantSource clock,
+    Retention(Connections connections, LogState state, RetentionPolicy policy, InstantSource clock,
               Duration interval, int chunk, int queryTimeoutSeconds) {
-        this.dataSource = dataSource;
+        this.connections = connections;
         this.state = state;
         this.policy = policy;
         this.clock = clock;
@@ -68,6 +67,8 @@ final class Retention {
         try {
             if (!executor.awaitTermination(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
                 log.warn("The event log's retention thread did not finish within {}", timeout);
+            } else if (thread.get() != null) {
+                thread.get().join(1000); // the pool is terminated; let its thread finish exiting
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -98,21 +99,23 @@ final class Retention {
         long last = state.lastCommitted();
         long target = state.horizon();
         Instant cutoff = clock.instant().minus(policy.maxAge());
-        try (Connection connection = dataSource.getConnection()) {
+        long start = target;
+        connections.call(connection -> {
             connection.setAutoCommit(true);
-            target = Math.max(target, expiredThrough(connection, target, last, cutoff));
-            if (target > state.persistedHorizon()) {
+            long through = Math.max(start, expiredThrough(connection, start, last, cutoff));
+            if (through > state.persistedHorizon()) {
                 try (PreparedStatement update = connection.prepareStatement(
                         "UPDATE herald_log_state SET horizon = ? WHERE id = 1 AND horizon < ?")) {
                     update.setQueryTimeout(queryTimeoutSeconds);
-                    update.setLong(1, target);
-                    update.setLong(2, target);
+                    update.setLong(1, through);
+                    update.setLong(2, through);
                     update.executeUpdate();
                 }
-                state.persisted(target);
+                state.persisted(through);
             }
             deleteThrough(connection, state.persistedHorizon());
-        }
+            return null;
+        });
     }
 
     /**

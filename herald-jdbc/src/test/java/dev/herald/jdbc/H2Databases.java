@@ -57,7 +57,8 @@ final class H2Databases {
             this.port = freePort();
             startServer();
             this.pool = TestDatabase.pool("herald-test-tcp-" + counter.incrementAndGet(),
-                    "jdbc:h2:tcp://127.0.0.1:" + port + "/herald", "sa");
+                    // Kept open while the server is down, as a database server process would be.
+                    "jdbc:h2:tcp://127.0.0.1:" + port + "/herald;DB_CLOSE_DELAY=-1", "sa");
         }
 
         @Override
@@ -83,6 +84,13 @@ final class H2Databases {
 
         @Override
         public synchronized void close() {
+            if (server != null) {
+                try {
+                    execute("SHUTDOWN");
+                } catch (RuntimeException ignored) {
+                    // already gone
+                }
+            }
             pool.close();
             if (server != null) {
                 server.stop();
