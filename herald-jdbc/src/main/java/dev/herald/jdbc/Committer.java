@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -224,7 +225,7 @@ final class Committer {
     private void commit(List<Pending> batch) {
         String fenced = fencedReason;
         if (fenced != null) {
-            fail(batch, fenced, null);
+            fail(batch, fenced + "; nothing was stored", null);
             return;
         }
         Attempt attempt = new Attempt();
@@ -242,7 +243,7 @@ final class Committer {
         } catch (FencedOut e) {
             fencedReason = e.getMessage();
             log.error("{}; this log no longer appends", e.getMessage());
-            fail(batch, e.getMessage(), null);
+            fail(batch, e.getMessage() + "; nothing was stored", null);
         } catch (SQLException e) {
             resync = true;
             if (!attempt.committing && Sql.isDataError(e)) {
@@ -253,7 +254,7 @@ final class Committer {
                         commit(List.of(pending));
                     }
                 } else {
-                    fail(batch, "the database refused the event (" + Sql.describe(e) + ")", e);
+                    fail(batch, "the database refused the event; nothing was stored: " + Sql.describe(e), e);
                 }
                 return;
             }
@@ -379,7 +380,7 @@ final class Committer {
         for (int from = 0; from < all.size(); from += KEYS_PER_QUERY) {
             List<String> chunk = all.subList(from, Math.min(all.size(), from + KEYS_PER_QUERY));
             String sql = "SELECT " + EventRows.COLUMNS + " FROM herald_events WHERE publisher_key IN ("
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")";
+                    + String.join(", ", Collections.nCopies(chunk.size(), "?")) + ")";
             try (PreparedStatement select = connection.prepareStatement(sql)) {
                 select.setQueryTimeout(queryTimeoutSeconds);
                 for (int i = 0; i < chunk.size(); i++) {

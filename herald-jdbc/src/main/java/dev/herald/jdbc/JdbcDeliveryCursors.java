@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -215,7 +216,7 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
             connection.setAutoCommit(false);
             try (PreparedStatement write = connection.prepareStatement(upsert)) {
                 write.setQueryTimeout(queryTimeoutSeconds);
-                java.time.OffsetDateTime now = EventRows.timestamp(clock.instant());
+                OffsetDateTime now = EventRows.timestamp(clock.instant());
                 for (Map.Entry<String, Long> entry : batch.entrySet()) {
                     write.setString(1, entry.getKey());
                     write.setLong(2, entry.getValue());

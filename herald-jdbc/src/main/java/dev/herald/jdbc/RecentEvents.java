@@ -3,6 +3,7 @@ package dev.herald.jdbc;
 import dev.herald.core.Event;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,7 +35,7 @@ final class RecentEvents {
 
     /** Forgets every event and moves the committed position to {@code newLast}. Committer thread only. */
     synchronized void reset(long newLast) {
-        java.util.Arrays.fill(ring, null);
+        Arrays.fill(ring, null);
         head = 0;
         size = 0;
         last = newLast;
@@ -46,7 +47,7 @@ final class RecentEvents {
      */
     synchronized void publish(List<Event> events, long newLast) {
         if (!events.isEmpty() && events.getFirst().id() != last + 1) {
-            java.util.Arrays.fill(ring, null);
+            Arrays.fill(ring, null);
             head = 0;
             size = 0;
         }

@@ -15,20 +15,15 @@ final class Sql {
      * retrying the same rows one by one isolates the offending one.
      */
     static boolean isDataError(SQLException failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException sql) {
-                for (SQLException e = sql; e != null; e = e.getNextException()) {
+                int depth = 0;
+                for (SQLException e = sql; e != null && depth < 16; e = e.getNextException(), depth++) {
                     String state = e.getSQLState();
                     if (state != null && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"))) {
                         return true;
                     }
-                    if (e.getNextException() == e) {
-                        break;
-                    }
                 }
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;
