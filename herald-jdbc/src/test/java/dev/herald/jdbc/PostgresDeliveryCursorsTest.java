@@ -3,13 +3,14 @@ package dev.herald.jdbc;
 import dev.herald.core.DeliveryCursors;
 import dev.herald.core.testing.DeliveryCursorsContract;
 import java.sql.SQLException;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 /** The delivery cursors contract on a fresh PostgreSQL database per store. */
 class PostgresDeliveryCursorsTest extends DeliveryCursorsContract {
 
-    @BeforeAll
-    static void server() {
+    /** Per test, so that without PostgreSQL each test shows as skipped, with the reason. */
+    @BeforeEach
+    void server() {
         PostgresServer.get();
     }
 

@@ -4,13 +4,14 @@ import dev.herald.core.EventLog;
 import dev.herald.core.RetentionPolicy;
 import dev.herald.core.testing.EventLogContract;
 import dev.herald.core.testing.MutableClock;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 /** The event log contract on a fresh PostgreSQL database per log. */
 class PostgresEventLogTest extends EventLogContract {
 
-    @BeforeAll
-    static void server() {
+    /** Per test, so that without PostgreSQL each test shows as skipped, with the reason. */
+    @BeforeEach
+    void server() {
         PostgresServer.get();
     }
 

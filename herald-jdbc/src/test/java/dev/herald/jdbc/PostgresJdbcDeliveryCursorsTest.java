@@ -1,12 +1,13 @@
 package dev.herald.jdbc;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 /** {@link JdbcDeliveryCursorsBehaviour} on PostgreSQL. */
 class PostgresJdbcDeliveryCursorsTest extends JdbcDeliveryCursorsBehaviour {
 
-    @BeforeAll
-    static void server() {
+    /** Per test, so that without PostgreSQL each test shows as skipped, with the reason. */
+    @BeforeEach
+    void server() {
         PostgresServer.get();
     }
 

@@ -14,14 +14,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@link JdbcEventLogBehaviour} on PostgreSQL, whose outage is the shared test server stopping. */
 class PostgresJdbcEventLogTest extends JdbcEventLogBehaviour {
 
-    @BeforeAll
-    static void server() {
+    /** Per test, so that without PostgreSQL each test shows as skipped, with the reason. */
+    @BeforeEach
+    void server() {
         PostgresServer.get();
     }
 

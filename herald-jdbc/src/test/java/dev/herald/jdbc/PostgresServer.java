@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Assumptions;
  * binaries and removed by a shutdown hook.
  *
  * <p>What it needs: PostgreSQL 15 or newer installed (Debian: {@code apt-get install postgresql};
- * binaries are looked for in {@code $HERALD_PG_BIN}, then {@code /usr/lib/postgresql/<version>/bin},
- * then the {@code PATH}). {@code initdb} refuses to run as root, so as root every server command
+ * binaries are taken from {@code $HERALD_PG_BIN} if set, else the newest
+ * {@code /usr/lib/postgresql/<version>/bin}, else the {@code PATH}). {@code initdb} refuses to run as root, so as root every server command
  * runs as the {@code postgres} user through {@code runuser}, in a temporary directory handed to
  * that user. The server listens on 127.0.0.1 on a free port, with its socket in the same directory,
  * and runs with {@code fsync=off} (the tests never crash the machine). Without binaries the
@@ -114,7 +114,9 @@ final class PostgresServer {
         List<Path> candidates = new ArrayList<>();
         String env = System.getenv("HERALD_PG_BIN");
         if (env != null && !env.isBlank()) {
-            candidates.add(Path.of(env));
+            // Set: that directory and nothing else.
+            Path dir = Path.of(env);
+            return Files.isExecutable(dir.resolve("initdb")) && Files.isExecutable(dir.resolve("pg_ctl")) ? dir : null;
         }
         Path debian = Path.of("/usr/lib/postgresql");
         if (Files.isDirectory(debian)) {
