@@ -61,6 +61,12 @@ public interface Connection {
      */
     void disconnected();
 
+    /**
+     * Tells the writer that a non-blocking transport can take bytes again (see
+     * {@link EventSink#isWritable()}). Safe from any thread.
+     */
+    void writable();
+
     /** Whether the connection still accepts events. */
     boolean isOpen();
 }

@@ -1,6 +1,7 @@
 package dev.herald.core;
 
 import java.io.IOException;
+import java.util.concurrent.Executor;
 
 /**
  * Where a connection's bytes go: the transport's side of one response stream.
@@ -8,6 +9,11 @@ import java.io.IOException;
  * <p>Threading: the hub calls these methods from the connection's writer only, never from two
  * threads at once, and never while holding a lock. Writes may block (a servlet output stream) or
  * buffer (a non-blocking channel); a blocked write holds up only this connection.
+ *
+ * <p>Non-blocking transports (an event loop per connection) override {@link #executor()} and
+ * {@link #isWritable()}: the writer then runs on the transport's own thread once the connection is
+ * live, stops taking frames while the transport's buffer is full, and is resumed by
+ * {@link Connection#writable()}.
  */
 public interface EventSink {
 
@@ -22,4 +28,24 @@ public interface EventSink {
      * tolerate the client having gone already.
      */
     void close();
+
+    /**
+     * Where the writer runs once the connection is live (replay always runs on the hub's own
+     * writer threads, since reading history may block): the transport's event loop, or
+     * {@code null} for the hub's writer threads. The executor must run tasks one at a time for a
+     * given connection and must never block.
+     */
+    default Executor executor() {
+        return null;
+    }
+
+    /**
+     * Whether the transport takes more bytes now without buffering past its limit. When this turns
+     * false the writer stops and leaves frames queued (so a client that stops reading still
+     * overflows its bounded queue); the transport calls {@link Connection#writable()} when it can
+     * take bytes again. Blocking transports always return true.
+     */
+    default boolean isWritable() {
+        return true;
+    }
 }

@@ -407,6 +407,67 @@ class HubTest {
     }
 
     @Test
+    void aLiveConnectionWritesOnItsTransportsOwnThread() throws Exception {
+        Hub hub = hub();
+        try (ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "event-loop"))) {
+            Connection connection = hub.open(SubscribeRequest.topics("t").build());
+            RecordingSink sink = new RecordingSink().onExecutor(loop);
+            connection.start(sink);
+            awaitLive(hub, 1);
+
+            for (int i = 0; i < 20; i++) {
+                hub.publish(message("t", "e" + i));
+            }
+
+            await().until(() -> sink.events().size() == 20);
+            assertThat(sink.flushThreads()).contains("event-loop");
+            assertThat(sink.flushThreads()).allMatch(name -> name.equals("event-loop") || name.startsWith("herald-writer-"));
+            assertThat(sink.maxConcurrentCalls()).isEqualTo(1);
+            connection.close();
+            await().until(sink::isClosed);
+        }
+    }
+
+    @Test
+    void aTransportThatStopsTakingBytesHoldsFramesUntilItIsWritableAgain() {
+        Hub hub = hub();
+        Stream stream = subscribe(hub, "t");
+        awaitLive(hub, 1);
+        stream.sink().writable(false);
+
+        for (int i = 0; i < 5; i++) {
+            hub.publish(message("t", "e" + i));
+        }
+        await().until(() -> hub.connections().getFirst().queued() == 5);
+        assertThat(stream.data()).isEmpty();
+
+        stream.sink().writable(true);
+        stream.connection().writable();
+
+        await().until(() -> stream.data().size() == 5);
+    }
+
+    @Test
+    void aTransportThatNeverTakesBytesAgainOverflowsOrIsGivenUpWithoutBlockingAnyone() {
+        Hub hub = hub(Hub.builder().queueCapacity(16).writeTimeout(Duration.ofMillis(300)));
+        Stream stuck = subscribe(hub, "t");
+        Stream quiet = subscribe(hub, "q");
+        Stream reader = subscribe(hub, "t");
+        awaitLive(hub, 3);
+        stuck.sink().writable(false);
+        quiet.sink().writable(false);
+
+        for (int i = 0; i < 40; i++) {
+            hub.publish(message("t", "e" + i));
+        }
+        hub.publish(message("q", "one"));
+
+        await().until(() -> !stuck.connection().isOpen() && !quiet.connection().isOpen());
+        await().until(() -> reader.data().size() == 40);
+        assertThat(hub.stats().slowDisconnects()).isEqualTo(2);
+    }
+
+    @Test
     void connectionLimitsRefuseClearlyAndSlotsComeBackOnClose() {
         Hub hub = hub(Hub.builder().limits(ConnectionLimits.of(3, 2)));
         Stream alice1 = subscribe(hub, SubscribeRequest.topics("t").subscriber(Subscriber.user("alice")).build());

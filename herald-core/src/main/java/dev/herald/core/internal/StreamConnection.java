@@ -14,6 +14,7 @@ import dev.herald.core.sse.SseEncoder;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -56,6 +57,8 @@ public final class StreamConnection implements Connection {
     private volatile long lastWriteMillis;
     /** When the current blocking write began, or zero when not writing. */
     private volatile long writingSinceMillis;
+    /** When a non-blocking transport last reported its buffer full, or zero while it takes bytes. */
+    private volatile long unwritableSinceMillis;
     private volatile String closeReason;
 
     // Guarded by lock; never held during I/O.
@@ -209,6 +212,12 @@ public final class StreamConnection implements Connection {
         return true;
     }
 
+    @Override
+    public void writable() {
+        unwritableSinceMillis = 0;
+        schedule();
+    }
+
     /** Asks the writer for a heartbeat if nothing else gets written first. Called by the timer. */
     void requestHeartbeat() {
         heartbeatDue = true;
@@ -295,9 +304,11 @@ public final class StreamConnection implements Connection {
         return now - lastWriteMillis;
     }
 
+    /** How long the client has not been taking bytes: a blocked write, or a full transport buffer. */
     long stalledMillis(long now) {
-        long since = writingSinceMillis;
-        return since == 0 ? 0 : now - since;
+        long writing = writingSinceMillis;
+        long unwritable = unwritableSinceMillis;
+        return Math.max(writing == 0 ? 0 : now - writing, unwritable == 0 ? 0 : now - unwritable);
     }
 
     boolean started() {
@@ -319,10 +330,15 @@ public final class StreamConnection implements Connection {
         }
     }
 
-    /** Submits the writer; the caller holds the {@link #scheduled} token. */
+    /**
+     * Submits the writer; the caller holds the {@link #scheduled} token. Replay runs on the hub's
+     * writer threads (it may block on the log); a live connection's writer runs on its transport's
+     * executor when it has one.
+     */
     private void submitWriter() {
+        Executor transport = live ? sink.executor() : null;
         try {
-            engine.writers().execute(this::drain);
+            (transport != null ? transport : engine.writers()).execute(this::drain);
         } catch (RejectedExecutionException rejected) {
             // The hub is stopping and runs no more writers: end the stream here, as the writer would.
             finish();
@@ -335,7 +351,13 @@ public final class StreamConnection implements Connection {
         if (current == State.FINISHED) {
             return false;
         }
-        if (current == State.CLOSING || current == State.ABORTING || heartbeatDue) {
+        if (current == State.ABORTING || heartbeatDue) {
+            return true;
+        }
+        if (!sink.isWritable()) {
+            return false; // writable() reschedules
+        }
+        if (current == State.CLOSING) {
             return true;
         }
         lock.lock();
@@ -365,8 +387,15 @@ public final class StreamConnection implements Connection {
             if (!live && state.get() == State.STARTED) {
                 wrote |= catchUp();
             }
-            // A bounded number of batches per run, so a busy connection yields its carrier thread.
+            // A bounded number of batches per run, so a busy connection yields its thread; none
+            // while the transport's buffer is full (it calls writable() when it drains).
             for (int batches = 0; batches < MAX_BATCHES_PER_RUN && state.get() != State.ABORTING; batches++) {
+                if (!sink.isWritable()) {
+                    if (unwritableSinceMillis == 0) {
+                        unwritableSinceMillis = engine.clock().millis();
+                    }
+                    break;
+                }
                 if (!writeBatch()) {
                     break;
                 }

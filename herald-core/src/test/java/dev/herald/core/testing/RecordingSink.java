@@ -24,6 +24,9 @@ public final class RecordingSink implements EventSink {
     private volatile boolean closed;
     private volatile int concurrentCalls;
     private final AtomicInteger inside = new AtomicInteger();
+    private final java.util.Set<String> flushThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile java.util.concurrent.Executor executor;
+    private volatile boolean writable = true;
 
     @Override
     public void write(byte[] data, int offset, int length) throws IOException {
@@ -67,6 +70,7 @@ public final class RecordingSink implements EventSink {
                 bytes.reset();
             }
             parser.feed(pending);
+            flushThreads.add(Thread.currentThread().getName());
             synchronized (this) {
                 raw.append(new String(pending, StandardCharsets.UTF_8));
             }
@@ -81,6 +85,32 @@ public final class RecordingSink implements EventSink {
     @Override
     public void close() {
         closed = true;
+    }
+
+    @Override
+    public java.util.concurrent.Executor executor() {
+        return executor;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writable;
+    }
+
+    /** Acts as a non-blocking transport whose writer runs on this executor once live. */
+    public RecordingSink onExecutor(java.util.concurrent.Executor value) {
+        executor = value;
+        return this;
+    }
+
+    /** Acts as a non-blocking transport whose buffer is (or is no longer) full. */
+    public void writable(boolean value) {
+        writable = value;
+    }
+
+    /** The names of the threads that flushed. */
+    public java.util.Set<String> flushThreads() {
+        return java.util.Set.copyOf(flushThreads);
     }
 
     /** Makes every following flush block until {@link #unblock()}. */

@@ -1,0 +1,207 @@
+package dev.herald.bench.load;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The load generator: N subscriber connections over many loopback source addresses (so more than
+ * 28k are possible), a publisher at a fixed rate or as fast as the target accepts, and the
+ * measurements: latency percentiles, deliveries per second, lost and repeated deliveries, and the
+ * server's CPU time and memory read from {@code /proc}. Every phase is bounded in time.
+ */
+public final class LoadGenerator implements AutoCloseable {
+
+    /** Connections per loopback source address, below the 28k ephemeral ports of one address. */
+    private static final int PER_SOURCE_ADDRESS = 20_000;
+
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+
+    public LoadGenerator(int threads) {
+        // NIO: on Linux the JDK's selector is epoll already, and it needs no native library.
+        group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        bootstrap = new Bootstrap().group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+    }
+
+    /**
+     * What to run.
+     *
+     * @param subscribeUrl  subscriber URL, {@code {topic}} replaced by the topic name
+     * @param publishUrl    publish URL, {@code {topic}} replaced where present
+     * @param format        how the target wants events published
+     * @param subscribers   subscriber connections, spread evenly over the topics
+     * @param topics        topics ({@code bench0}, {@code bench1}, ...)
+     * @param rate          events per second in all; 0 for as fast as the target accepts; negative
+     *                      for no publishing (idle connections)
+     * @param duration      how long to publish
+     * @param payloadBytes  the size of each event's data
+     * @param publishers    publisher connections
+     * @param pipeline      requests in flight per publisher connection
+     * @param settle        pause after connecting, before measuring
+     * @param topicPrefix   topic names are this prefix and a number; a fresh prefix per run keeps
+     *                      one run's retained history out of the next
+     */
+    public record Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
+            Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix) {
+    }
+
+    /** What a run measured. */
+    public record Result(
+            int subscribers, int connected, int refused, double connectSeconds,
+            long published, long rejected, double publishSeconds, double publishRate,
+            long expectedDeliveries, long deliveries, long lost, long outOfOrder, long disconnected,
+            double deliverySeconds, double deliveriesPerSecond,
+            Histogram latencyMicros, Histogram publishRoundTripMicros,
+            double serverCpuSeconds, double cpuMicrosPerDelivery,
+            long rssBeforeBytes, long rssIdleBytes, long rssAfterBytes, double bytesPerConnection) {
+    }
+
+    public Result run(Config config, ServerProbe probe) throws InterruptedException {
+        String[] topics = new String[config.topics()];
+        for (int i = 0; i < topics.length; i++) {
+            topics[i] = config.topicPrefix() + i;
+        }
+        Latencies latencies = new Latencies();
+        long rssBefore = probe.rssBytes();
+
+        // Connect, a bounded number at a time, from many source addresses.
+        List<Subscriber> subscribers = new ArrayList<>(config.subscribers());
+        List<Channel> channels = new ArrayList<>(config.subscribers());
+        InetSocketAddress remote = new InetSocketAddress(config.subscribeUrl().host(), config.subscribeUrl().port());
+        Semaphore pending = new Semaphore(256);
+        long connectStart = System.nanoTime();
+        for (int i = 0; i < config.subscribers(); i++) {
+            int topic = i % topics.length;
+            Subscriber subscriber = new Subscriber(topic, request(config.subscribeUrl(), topics[topic]), latencies);
+            subscribers.add(subscriber);
+            pending.acquire();
+            InetSocketAddress local = new InetSocketAddress("127.0." + (1 + i / PER_SOURCE_ADDRESS / 250) + "." + (2 + (i / PER_SOURCE_ADDRESS) % 250), 0);
+            ChannelFuture connect = bootstrap.clone().handler(subscriber).connect(remote, local);
+            channels.add(connect.channel());
+            connect.addListener(done -> {
+                if (!done.isSuccess()) {
+                    subscriber.status.completeExceptionally(done.cause());
+                    pending.release();
+                }
+            });
+            subscriber.status.whenComplete((status, error) -> {
+                if (connect.isSuccess()) {
+                    pending.release();
+                }
+            });
+        }
+        int connected = 0;
+        int refused = 0;
+        for (Subscriber subscriber : subscribers) {
+            try {
+                int status = subscriber.status.get(30, TimeUnit.SECONDS);
+                if (status == 200) {
+                    connected++;
+                } else {
+                    refused++;
+                }
+            } catch (Exception e) {
+                refused++;
+            }
+        }
+        double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+        Thread.sleep(config.settle().toMillis());
+        long rssIdle = probe.rssBytes();
+        double bytesPerConnection = connected == 0 ? 0 : (rssIdle - rssBefore) / (double) connected;
+
+        long published = 0;
+        long rejected = 0;
+        double publishSeconds = 0;
+        long expected = 0;
+        long deliveries = 0;
+        long lost = 0;
+        long outOfOrder = 0;
+        double deliverySeconds = 0;
+        double cpu = 0;
+        Histogram roundTrips = new Histogram(3);
+        if (config.rate() >= 0) {
+            Publisher publisher = new Publisher(bootstrap, config.publishUrl(), config.format(), topics, config.rate(),
+                    config.publishers(), config.pipeline(), config.payloadBytes());
+            double cpuStart = probe.cpuSeconds();
+            long now = System.nanoTime();
+            subscribers.forEach(s -> s.measureFromNanos = now);
+            publisher.run(config.duration().toNanos());
+            publishSeconds = (System.nanoTime() - publisher.startNanos()) / 1e9;
+            published = publisher.acceptedTotal();
+            rejected = publisher.rejected();
+            for (Subscriber subscriber : subscribers) {
+                if (subscriber.status.isDone() && !subscriber.status.isCompletedExceptionally() && subscriber.status.join() == 200) {
+                    expected += publisher.accepted(subscriber.topic);
+                }
+            }
+            // Drain: wait until every delivery arrived, or nothing moved for five seconds.
+            long lastProgress = System.nanoTime();
+            long lastCount = -1;
+            while (true) {
+                long count = subscribers.stream().mapToLong(s -> s.received).sum();
+                if (count >= expected) {
+                    break;
+                }
+                if (count != lastCount) {
+                    lastCount = count;
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > 5_000_000_000L) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            deliverySeconds = (System.nanoTime() - publisher.startNanos()) / 1e9;
+            cpu = probe.cpuSeconds() - cpuStart;
+            for (Subscriber subscriber : subscribers) {
+                deliveries += subscriber.received;
+                outOfOrder += subscriber.outOfOrder;
+                if (subscriber.status.isDone() && !subscriber.status.isCompletedExceptionally() && subscriber.status.join() == 200) {
+                    lost += Math.max(0, publisher.accepted(subscriber.topic) - subscriber.received);
+                }
+            }
+            roundTrips = publisher.roundTrips();
+        }
+        long disconnected = subscribers.stream().filter(s -> s.closed).count();
+        long rssAfter = probe.rssBytes();
+        for (Channel channel : channels) {
+            channel.close();
+        }
+        return new Result(config.subscribers(), connected, refused, connectSeconds,
+                published, rejected, publishSeconds, publishSeconds == 0 ? 0 : published / publishSeconds,
+                expected, deliveries, lost, outOfOrder, disconnected,
+                deliverySeconds, deliverySeconds == 0 ? 0 : deliveries / deliverySeconds,
+                latencies.merged(), roundTrips,
+                cpu, deliveries == 0 ? 0 : cpu * 1e6 / deliveries,
+                rssBefore, rssIdle, rssAfter, bytesPerConnection);
+    }
+
+    private static ByteBuf request(UrlTemplate template, String topic) {
+        String request = "GET " + template.path(topic) + " HTTP/1.1\r\nHost: " + template.host() + ":" + template.port()
+                + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n";
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(request.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

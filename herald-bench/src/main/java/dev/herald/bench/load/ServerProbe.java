@@ -1,0 +1,89 @@
+package dev.herald.bench.load;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Reads a server's CPU time and resident memory from {@code /proc}, summed over its processes (a
+ * JVM is one; nginx is a master and its workers).
+ */
+public final class ServerProbe {
+
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+    private final Supplier<List<Long>> pids;
+
+    public ServerProbe(Supplier<List<Long>> pids) {
+        this.pids = pids;
+    }
+
+    /** A probe for one process and its children. */
+    public static ServerProbe processTree(long rootPid) {
+        return new ServerProbe(() -> withChildren(rootPid));
+    }
+
+    /** CPU seconds (user + system) used so far. */
+    public double cpuSeconds() {
+        long ticks = 0;
+        for (long pid : pids.get()) {
+            String[] fields = statFields(pid);
+            if (fields != null) {
+                ticks += Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+            }
+        }
+        return ticks / (double) TICKS_PER_SECOND;
+    }
+
+    /** Resident set size in bytes. */
+    public long rssBytes() {
+        long kb = 0;
+        for (long pid : pids.get()) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        kb += Long.parseLong(line.replaceAll("\\D+", ""));
+                    }
+                }
+            } catch (IOException | RuntimeException gone) {
+                // the process ended
+            }
+        }
+        return kb * 1024;
+    }
+
+    static List<Long> withChildren(long root) {
+        List<Long> out = new ArrayList<>();
+        out.add(root);
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            dirs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit)).forEach(name -> {
+                String[] fields = statFields(Long.parseLong(name));
+                if (fields != null && Long.parseLong(fields[3]) == root) {
+                    out.add(Long.parseLong(name));
+                }
+            });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    /** The fields of /proc/PID/stat, with the command name (which may hold spaces) as field 1. */
+    private static String[] statFields(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            String[] rest = stat.substring(close + 2).split(" ");
+            String[] fields = new String[rest.length + 2];
+            fields[0] = Long.toString(pid);
+            fields[1] = stat.substring(stat.indexOf('(') + 1, close);
+            System.arraycopy(rest, 0, fields, 2, rest.length);
+            return fields;
+        } catch (IOException | RuntimeException gone) {
+            return null;
+        }
+    }
+}
