@@ -8,7 +8,8 @@ import dev.herald.core.SseMessage;
 import dev.herald.core.SubscribeRequest;
 import dev.herald.core.Subscriber;
 import dev.herald.spring.web.EventStreams;
-import dev.herald.spring.web.HeraldAuthenticator;
+import dev.herald.http.HeraldAuthenticator;
+import dev.herald.spring.web.ServletRequestView;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -70,7 +71,7 @@ public class SeedDemos implements DisposableBean {
     @GetMapping("/sse")
     public void sse(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Connection connection = streams.open(request, response, SubscribeRequest.topics("demo/sse")
-                .subscriber(authenticator.authenticateSubscriber(request)).build());
+                .subscriber(authenticator.authenticateSubscriber(new ServletRequestView(request))).build());
         scheduleMessage(connection, 1);
     }
 

@@ -1,8 +1,8 @@
 package dev.herald.spring.boot;
 
 import dev.herald.core.Hub;
+import dev.herald.http.HeraldAuthenticator;
 import dev.herald.spring.web.EventStreams;
-import dev.herald.spring.web.HeraldAuthenticator;
 import dev.herald.spring.web.HeraldEndpoints;
 import dev.herald.spring.web.HeraldProblems;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -3,6 +3,7 @@ package dev.herald.spring.web;
 import dev.herald.core.Connection;
 import dev.herald.core.Hub;
 import dev.herald.core.SubscribeRequest;
+import dev.herald.http.Subscriptions;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -26,7 +27,7 @@ import java.util.Objects;
 public final class EventStreams {
 
     /** The response header that tells the client where its replay starts. */
-    public static final String LAST_EVENT_ID = "Last-Event-ID";
+    public static final String LAST_EVENT_ID = Subscriptions.LAST_EVENT_ID;
 
     private final Hub hub;
 
@@ -76,11 +77,6 @@ public final class EventStreams {
      * or else the {@code lastEventId} (or Mercure's {@code lastEventID}) query parameter.
      */
     public static String lastEventId(HttpServletRequest request) {
-        String header = request.getHeader(LAST_EVENT_ID);
-        if (header != null && !header.isEmpty()) {
-            return header;
-        }
-        String parameter = request.getParameter("lastEventId");
-        return parameter != null ? parameter : request.getParameter("lastEventID");
+        return Subscriptions.lastEventId(new ServletRequestView(request));
     }
 }

@@ -14,7 +14,8 @@ import dev.herald.spring.boot.HeraldMetrics;
 import dev.herald.spring.boot.HeraldProperties;
 import dev.herald.spring.boot.HeraldWebAutoConfiguration;
 import dev.herald.spring.web.EventStreams;
-import dev.herald.spring.web.HeraldAuthenticator;
+import dev.herald.spring.web.ServletRequestView;
+import dev.herald.http.HeraldAuthenticator;
 import dev.herald.spring.web.HeraldEndpoints;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class HeraldAutoConfigurationTest {
                     .hasSingleBean(HeraldAuthenticator.class);
             MockHttpServletRequest request = new MockHttpServletRequest();
             request.setParameter("user", "alice");
-            assertThat(context.getBean(HeraldAuthenticator.class).authenticateSubscriber(request))
+            assertThat(context.getBean(HeraldAuthenticator.class).authenticateSubscriber(new ServletRequestView(request)))
                     .isEqualTo(Subscriber.user("alice"));
         });
     }
@@ -70,7 +71,7 @@ class HeraldAutoConfigurationTest {
                     assertThat(hub.eventLog().readAfter(0, 100).events()).hasSize(3);
                     MockHttpServletRequest request = new MockHttpServletRequest();
                     request.setParameter("who", "bob");
-                    assertThat(context.getBean(HeraldAuthenticator.class).authenticateSubscriber(request).userId()).isEqualTo("bob");
+                    assertThat(context.getBean(HeraldAuthenticator.class).authenticateSubscriber(new ServletRequestView(request)).userId()).isEqualTo("bob");
                 });
     }
 

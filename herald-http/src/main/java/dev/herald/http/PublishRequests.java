@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.http;
 
 import dev.herald.core.InvalidEventException;
 import dev.herald.core.Priority;
@@ -6,7 +6,6 @@ import dev.herald.core.Publication;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
@@ -28,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * or any other JSON value (sent as compact JSON). Unknown fields are refused, so typos do not pass
  * silently. Thread-safe.
  */
-final class PublishRequests {
+public final class PublishRequests {
 
     private static final Set<String> FIELDS = Set.of("topics", "topic", "type", "data", "id", "retry", "private", "users", "priority");
 
@@ -37,7 +36,27 @@ final class PublishRequests {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    Publication read(byte[] body) {
+    /** The largest request body worth reading for events of at most this many bytes of data. */
+    public static int maxBodyBytes(long maxEventBytes) {
+        // JSON escaping can make data up to six times longer (\u0000), plus room for the envelope.
+        return (int) Math.min(Integer.MAX_VALUE - 8, maxEventBytes * 6 + 16 * 1024);
+    }
+
+    /** Whether a {@code Content-Type} header names JSON ({@code application/json} or {@code application/*+json}). */
+    public static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
+    /**
+     * Reads a publish body.
+     *
+     * @throws InvalidEventException saying which field is wrong
+     */
+    public Publication read(byte[] body) {
         JsonNode root;
         try {
             root = json.readTree(body);
@@ -98,9 +117,9 @@ final class PublishRequests {
         return builder.build();
     }
 
-    /** The JSON written back after a successful publish. */
-    static Map<String, Object> created(long id) {
-        return Map.of("id", Long.toString(id));
+    /** The JSON written back after a successful publish: {@code {"id":"..."}}. */
+    public static String created(long id) {
+        return "{\"id\":\"" + id + "\"}";
     }
 
     private static String string(JsonNode node, String field) {

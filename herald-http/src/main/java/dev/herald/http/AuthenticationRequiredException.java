@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.http;
 
 import dev.herald.core.HeraldException;
 

@@ -1,30 +1,29 @@
-package dev.herald.spring.web;
+package dev.herald.http;
 
 import dev.herald.core.Publication;
 import dev.herald.core.Subscriber;
-import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Where a connection's identity comes from, and who may publish: the hook that authentication
- * (JWT, sessions, API keys) plugs into. Define a bean of this type to replace the default, which
- * trusts a {@code user} query parameter and lets anyone publish.
+ * (JWT, sessions, API keys) plugs into, for every transport. Define a bean of this type to replace
+ * the default, which trusts a {@code user} query parameter and lets anyone publish.
  *
- * <p>Called on the request thread, before anything is written to the response. Throw
+ * <p>Called on the request's thread, before anything is written to the response. Throw
  * {@link AuthenticationRequiredException} (401) or {@link AccessDeniedException} (403) to refuse.
  */
 public interface HeraldAuthenticator {
 
     /** Who is subscribing with this request. */
-    Subscriber authenticateSubscriber(HttpServletRequest request);
+    Subscriber authenticateSubscriber(HttpRequestView request);
 
     /** Refuses the publication by throwing; returns normally to allow it. Allows everything by default. */
-    default void authorizePublish(HttpServletRequest request, Publication publication) {
+    default void authorizePublish(HttpRequestView request, Publication publication) {
     }
 
     /** The default: the user id is the value of a query parameter, absent meaning anonymous. */
     static HeraldAuthenticator queryParameter(String name) {
         return request -> {
-            String user = request.getParameter(name);
+            String user = request.parameter(name);
             return user == null || user.isBlank() ? Subscriber.anonymous() : Subscriber.user(user);
         };
     }

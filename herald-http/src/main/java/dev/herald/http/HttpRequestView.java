@@ -1,0 +1,28 @@
+package dev.herald.http;
+
+import java.util.List;
+
+/**
+ * What Herald reads from an HTTP request, whatever the server: servlet containers and Netty both
+ * adapt their request to this view. Implementations are read on the request's own thread.
+ */
+public interface HttpRequestView {
+
+    /** The method, upper case. */
+    String method();
+
+    /** The path, without the query. */
+    String path();
+
+    /** The first value of a header (case-insensitive name), or {@code null}. */
+    String header(String name);
+
+    /** Every value of a query parameter, in order; empty if absent. */
+    List<String> parameters(String name);
+
+    /** The first value of a query parameter, or {@code null}. */
+    default String parameter(String name) {
+        List<String> values = parameters(name);
+        return values.isEmpty() ? null : values.getFirst();
+    }
+}

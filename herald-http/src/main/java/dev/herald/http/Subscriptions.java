@@ -1,0 +1,49 @@
+package dev.herald.http;
+
+import dev.herald.core.InvalidSubscriptionException;
+import dev.herald.core.SubscribeRequest;
+import dev.herald.core.Subscriber;
+import java.util.List;
+
+/** Reads {@code GET /events} requests: the same rules for every transport. */
+public final class Subscriptions {
+
+    /** The request and response header that carries the resume point. */
+    public static final String LAST_EVENT_ID = "Last-Event-ID";
+
+    private Subscriptions() {
+    }
+
+    /**
+     * A subscription from {@code topic} (repeatable), {@code clientId} and the resume point.
+     *
+     * @throws InvalidSubscriptionException if there is no topic or a selector is malformed
+     */
+    public static SubscribeRequest read(HttpRequestView request, Subscriber subscriber) {
+        List<String> topics = request.parameters("topic");
+        if (topics.isEmpty()) {
+            throw new InvalidSubscriptionException("at least one \"topic\" query parameter is required, e.g. ?topic=orders/{id}");
+        }
+        SubscribeRequest.Builder subscription = SubscribeRequest.builder()
+                .subscriber(subscriber)
+                .clientId(request.parameter("clientId"))
+                .lastEventId(lastEventId(request));
+        for (String topic : topics) {
+            subscription.topic(topic);
+        }
+        return subscription.build();
+    }
+
+    /**
+     * The client's resume point: the {@code Last-Event-ID} header (sent by browsers on reconnect)
+     * or else the {@code lastEventId} (or Mercure's {@code lastEventID}) query parameter.
+     */
+    public static String lastEventId(HttpRequestView request) {
+        String header = request.header(LAST_EVENT_ID);
+        if (header != null && !header.isEmpty()) {
+            return header;
+        }
+        String parameter = request.parameter("lastEventId");
+        return parameter != null ? parameter : request.parameter("lastEventID");
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * Herald's HTTP API, independent of any server: {@link dev.herald.http.Subscriptions} and
+ * {@link dev.herald.http.PublishRequests} read requests, {@link dev.herald.http.Problem} answers
+ * failures, and {@link dev.herald.http.HeraldAuthenticator} says who is asking. The servlet and
+ * Netty transports adapt their requests with {@link dev.herald.http.HttpRequestView}.
+ */
+package dev.herald.http;
