@@ -1,0 +1,323 @@
+package dev.herald.netty;
+
+import dev.herald.core.Connection;
+import dev.herald.core.Event;
+import dev.herald.core.HeraldException;
+import dev.herald.core.Hub;
+import dev.herald.core.Publication;
+import dev.herald.core.SubscribeRequest;
+import dev.herald.http.HeraldAuthenticator;
+import dev.herald.http.Problem;
+import dev.herald.http.PublishRequests;
+import dev.herald.http.RequestTooLargeException;
+import dev.herald.http.Subscriptions;
+import dev.herald.http.UnsupportedContentTypeException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Herald's HTTP API on Netty: {@code GET path} streams events, {@code POST path} publishes, and the
+ * application's own {@link StreamRoute}s stream too. Requests for anything else pass to the next
+ * handler untouched, so this handler can sit in any Netty HTTP pipeline (after an
+ * {@code HttpServerCodec}). One instance per channel.
+ *
+ * <p>Threading: everything runs on the channel's event loop except publishing, which may block on
+ * the event log and so runs on the publish executor; a channel's publishes run one at a time, in
+ * order, so pipelined requests are answered in order. A stream, once started, is written by the
+ * hub (see {@link NettyEventSink}); a client that leaves is seen at once (the channel closes) and
+ * released.
+ */
+public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(HeraldHttpHandler.class);
+
+    private final Hub hub;
+    private final HeraldAuthenticator authenticator;
+    private final String path;
+    private final Map<String, StreamRoute> routes;
+    private final Map<String, StreamRoute> prefixRoutes;
+    private final Executor publishExecutor;
+    private final int maxBodyBytes;
+    private final PublishRequests publishRequests;
+
+    // Event loop only.
+    private boolean passingThrough;
+    private Connection stream;
+    private NettyRequestView publishing;
+    private CompositeByteBuf body;
+    private boolean bodyTooLarge;
+    private final ArrayDeque<PendingPublish> publishes = new ArrayDeque<>();
+    private boolean publishRunning;
+
+    HeraldHttpHandler(Hub hub, HeraldAuthenticator authenticator, String path, Map<String, StreamRoute> routes,
+            Map<String, StreamRoute> prefixRoutes, Executor publishExecutor, int maxBodyBytes, PublishRequests publishRequests) {
+        this.hub = hub;
+        this.authenticator = authenticator;
+        this.path = path;
+        this.routes = routes;
+        this.prefixRoutes = prefixRoutes;
+        this.publishExecutor = publishExecutor;
+        this.maxBodyBytes = maxBodyBytes;
+        this.publishRequests = publishRequests;
+    }
+
+    private record PendingPublish(NettyRequestView request, byte[] body, boolean tooLarge) {
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (stream != null) {
+            ReferenceCountUtil.release(msg); // a streaming connection sends nothing we read
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            onRequest(ctx, request);
+            if (passingThrough) {
+                // Forwarded whole; a request that carries its content (a FullHttpRequest) ends here.
+                if (msg instanceof LastHttpContent) {
+                    passingThrough = false;
+                }
+                return;
+            }
+            if (msg instanceof HttpContent content) {
+                onContent(ctx, content);
+            }
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            onContent(ctx, content);
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            passingThrough = false;
+            respond(ctx, request, 400, "{\"type\":\"urn:herald:problem:bad-request\",\"title\":\"Bad request\",\"status\":400}",
+                    "application/problem+json", false);
+            return;
+        }
+        NettyRequestView view = new NettyRequestView(request);
+        StreamRoute route = route(view.path());
+        boolean api = view.path().equals(path);
+        if (!api && route == null) {
+            passingThrough = true;
+            ctx.fireChannelRead(request);
+            return;
+        }
+        passingThrough = false;
+        if (api && request.method().equals(HttpMethod.POST)) {
+            publishing = view;
+            long declared = HttpUtil.getContentLength(request, -1L);
+            bodyTooLarge = declared > maxBodyBytes;
+            body = ctx.alloc().compositeBuffer();
+            return;
+        }
+        if (!request.method().equals(HttpMethod.GET)) {
+            respond(ctx, request, 405, "{\"type\":\"urn:herald:problem:method-not-allowed\",\"title\":\"Method not allowed\","
+                    + "\"status\":405,\"detail\":\"use GET to subscribe" + (api ? " or POST to publish" : "") + "\"}",
+                    "application/problem+json", HttpUtil.isKeepAlive(request));
+            return;
+        }
+        try {
+            SubscribeRequest subscription = api
+                    ? Subscriptions.read(view, authenticator.authenticateSubscriber(view))
+                    : route.subscription(view);
+            startStream(ctx, view, subscription, api ? null : route);
+        } catch (HeraldException e) {
+            problem(ctx, request, e);
+        }
+    }
+
+    private StreamRoute route(String requestPath) {
+        StreamRoute exact = routes.get(requestPath);
+        if (exact != null) {
+            return exact;
+        }
+        for (Map.Entry<String, StreamRoute> prefix : prefixRoutes.entrySet()) {
+            if (requestPath.startsWith(prefix.getKey()) && requestPath.length() > prefix.getKey().length()) {
+                return prefix.getValue();
+            }
+        }
+        return null;
+    }
+
+    private void onContent(ChannelHandlerContext ctx, HttpContent content) {
+        if (passingThrough) {
+            ctx.fireChannelRead(content);
+            if (content instanceof LastHttpContent) {
+                passingThrough = false;
+            }
+            return;
+        }
+        try {
+            if (publishing != null) {
+                if (!bodyTooLarge) {
+                    if (body.readableBytes() + content.content().readableBytes() > maxBodyBytes) {
+                        bodyTooLarge = true;
+                    } else {
+                        body.addComponent(true, content.content().retain());
+                    }
+                }
+                if (content instanceof LastHttpContent) {
+                    byte[] bytes = bodyTooLarge ? null : ByteBufUtil.getBytes(body);
+                    body.release();
+                    body = null;
+                    publishes.add(new PendingPublish(publishing, bytes, bodyTooLarge));
+                    publishing = null;
+                    nextPublish(ctx);
+                }
+            }
+        } finally {
+            content.release();
+        }
+    }
+
+    private void startStream(ChannelHandlerContext ctx, NettyRequestView view, SubscribeRequest subscription, StreamRoute route) {
+        Connection connection = hub.open(subscription);
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+                .set("X-Accel-Buffering", "no")
+                .set(Subscriptions.LAST_EVENT_ID, connection.resumePoint())
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        stream = connection;
+        ctx.write(response, ctx.voidPromise()); // flushed with the stream's first bytes
+        ctx.channel().closeFuture().addListener(closed -> connection.disconnected());
+        connection.start(new NettyEventSink(ctx.channel()));
+        if (route != null) {
+            route.opened(connection, view);
+        }
+    }
+
+    private void nextPublish(ChannelHandlerContext ctx) {
+        if (publishRunning || publishes.isEmpty()) {
+            return;
+        }
+        PendingPublish next = publishes.poll();
+        publishRunning = true;
+        ctx.channel().config().setAutoRead(false);
+        publishExecutor.execute(() -> {
+            FullHttpResponse response = publish(next);
+            boolean keepAlive = HttpUtil.isKeepAlive(next.request().request());
+            HttpUtil.setKeepAlive(response, keepAlive);
+            ctx.writeAndFlush(response).addListener(written -> {
+                if (!keepAlive || !written.isSuccess()) {
+                    ctx.close();
+                }
+            });
+            ctx.executor().execute(() -> {
+                publishRunning = false;
+                ctx.channel().config().setAutoRead(true);
+                nextPublish(ctx);
+            });
+        });
+    }
+
+    /** Runs on the publish executor. */
+    private FullHttpResponse publish(PendingPublish pending) {
+        NettyRequestView view = pending.request();
+        try {
+            if (!PublishRequests.isJson(view.header("Content-Type"))) {
+                throw new UnsupportedContentTypeException(view.header("Content-Type"));
+            }
+            if (pending.tooLarge()) {
+                throw new RequestTooLargeException(maxBodyBytes);
+            }
+            Publication publication = publishRequests.read(pending.body());
+            authenticator.authorizePublish(view, publication);
+            Event event = hub.publish(publication);
+            return response(201, PublishRequests.created(event.id()), "application/json");
+        } catch (HeraldException e) {
+            return problemResponse(view, e);
+        } catch (RuntimeException e) {
+            log.error("Publish failed", e);
+            return response(500, "{\"type\":\"about:blank\",\"title\":\"Internal error\",\"status\":500}", "application/problem+json");
+        }
+    }
+
+    private void problem(ChannelHandlerContext ctx, HttpRequest request, HeraldException e) {
+        FullHttpResponse response = problemResponse(new NettyRequestView(request), e);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    }
+
+    private static FullHttpResponse problemResponse(NettyRequestView view, HeraldException e) {
+        Problem problem = Problem.of(e);
+        if (problem.status() >= 500) {
+            log.warn("{} {}: {}", view.method(), view.path(), e.getMessage());
+        } else if (log.isDebugEnabled()) {
+            log.debug("{} {} refused: {}", view.method(), view.path(), e.getMessage());
+        }
+        FullHttpResponse response = response(problem.status(), problem.toJson(view.path()), "application/problem+json");
+        if (problem.retryAfterSeconds() != null) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, problem.retryAfterSeconds());
+        }
+        return response;
+    }
+
+    private static void respond(ChannelHandlerContext ctx, HttpRequest request, int status, String body, String type, boolean keepAlive) {
+        FullHttpResponse response = response(status, body, type);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    }
+
+    static FullHttpResponse response(int status, String body, String contentType) {
+        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType).setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        return response;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (stream != null && ctx.channel().isWritable()) {
+            stream.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset connection is normal for streams; anything else is worth a line.
+        log.debug("Connection error: {}", cause.toString());
+        ctx.close();
+    }
+}

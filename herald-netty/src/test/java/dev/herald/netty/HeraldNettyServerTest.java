@@ -1,0 +1,283 @@
+package dev.herald.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.launchdarkly.eventsource.ConnectStrategy;
+import com.launchdarkly.eventsource.ErrorStrategy;
+import com.launchdarkly.eventsource.EventSource;
+import com.launchdarkly.eventsource.MessageEvent;
+import dev.herald.core.ConnectionInfo;
+import dev.herald.core.ConnectionLimits;
+import dev.herald.core.HeartbeatPolicy;
+import dev.herald.core.Hub;
+import dev.herald.core.Publication;
+import dev.herald.core.SseMessage;
+import dev.herald.core.SubscribeRequest;
+import dev.herald.core.Subscriber;
+import dev.herald.core.testing.SseWireClient;
+import dev.herald.core.testing.WireClients;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.HttpRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HeraldNettyServerTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Hub hub;
+    private HeraldNettyServer server;
+    private WireClients clients;
+
+    @BeforeEach
+    void start() throws Exception {
+        start(Hub.builder().retry(Duration.ofMillis(100)).heartbeat(HeartbeatPolicy.disabled())
+                .limits(ConnectionLimits.of(200, 2)).queueCapacity(32).maxDataBytes(1024));
+    }
+
+    private void start(Hub.Builder hubBuilder) throws Exception {
+        hub = hubBuilder.build();
+        server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0).maxEventBytes(1024).socketSendBuffer(16 * 1024)
+                .stream("/hello", new StreamRoute() {
+                    @Override
+                    public SubscribeRequest subscription(dev.herald.http.HttpRequestView request) {
+                        return SubscribeRequest.topics("hello").subscriber(Subscriber.user(request.parameter("name"))).build();
+                    }
+
+                    @Override
+                    public void opened(dev.herald.core.Connection connection, dev.herald.http.HttpRequestView request) {
+                        connection.send(SseMessage.of("greeting", "hi " + request.parameter("name")));
+                    }
+                })
+                .streamsUnder("/users/", request -> SubscribeRequest.topics(request.path().substring(1)).build())
+                .handler(() -> new SimpleChannelInboundHandler<HttpRequest>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, HttpRequest request) {
+                        if (request.uri().equals("/other")) {
+                            ctx.writeAndFlush(HeraldHttpHandler.response(200, "other", "text/plain"));
+                        } else {
+                            ctx.fireChannelRead(io.netty.util.ReferenceCountUtil.retain(request));
+                        }
+                    }
+                })
+                .build().start();
+        clients = new WireClients(server.port());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        clients.close();
+        hub.close();
+        server.close();
+    }
+
+    private HttpResponse<String> post(String contentType, String body) throws Exception {
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/events"))
+                .timeout(Duration.ofSeconds(10)).POST(BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitLive(int connections) {
+        await().until(() -> hub.connections().size() == connections
+                && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
+    }
+
+    @Test
+    void streamsCarryTheExpectedHeadersAndStartWithRetry() throws Exception {
+        SseWireClient stream = clients.get("/events?topic=news");
+
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.header("Content-Type")).isEqualTo("text/event-stream");
+        assertThat(stream.header("Cache-Control")).isEqualTo("no-cache");
+        assertThat(stream.header("X-Accel-Buffering")).isEqualTo("no");
+        assertThat(stream.header("Transfer-Encoding")).isEqualTo("chunked");
+        assertThat(stream.header("Last-Event-ID")).matches("\\d+");
+        await().until(() -> stream.text().startsWith("retry: 100\n\n"));
+    }
+
+    @Test
+    void aPublishedEventArrivesOnTheWireExactlyAsEncoded() throws Exception {
+        SseWireClient stream = clients.get("/events?topic=orders/%7Bid%7D");
+        awaitLive(1);
+
+        HttpResponse<String> response = post("application/json", "{\"topic\": \"orders/1\", \"type\": \"paid\", \"data\": {\"a\": [1]}}");
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        String id = response.body().replaceAll("\\{\"id\":\"(\\d+)\"}", "$1");
+        await().until(() -> stream.text().contains("data:"));
+        assertThat(stream.text()).endsWith("id: " + id + "\nevent: paid\ndata: {\"a\":[1]}\n\n");
+    }
+
+    @Test
+    void aClientThatLeavesIsReleasedAtOnceWithoutAnyWrite() throws Exception {
+        SseWireClient stream = clients.get("/events?topic=t");
+        awaitLive(1);
+
+        stream.abort();
+
+        // No heartbeat and no event: Netty sees the socket close by itself.
+        await().atMost(Duration.ofSeconds(5)).until(() -> hub.stats().connections() == 0);
+    }
+
+    @Test
+    void badRequestsGetProblemsAndStoreNothing() throws Exception {
+        long before = hub.eventLog().readAfter(0, 1000).events().size();
+
+        assertThat(post("application/json", "{\"topic\": \"t\", \"type\": \"a\\nb\"}")).satisfies(r -> {
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(r.body()).contains("urn:herald:problem:invalid-event");
+        });
+        assertThat(post("application/json", "{\"topic\": \"t\", \"data\": \"" + "x".repeat(1025) + "\"}").statusCode()).isEqualTo(413);
+        assertThat(post("application/json", "{\"topic\": \"t\", \"data\": \"" + "x".repeat(40_000) + "\"}").body())
+                .contains("request-too-large");
+        assertThat(post("text/plain", "{\"topic\": \"t\"}").statusCode()).isEqualTo(415);
+        assertThat(post("application/json", "{\"topic\": ").body()).contains("malformed JSON");
+        assertThat(get("/events").body()).contains("invalid-subscription");
+        assertThat(get("/events?topic=t&lastEventId=garbage").statusCode()).isEqualTo(400);
+
+        assertThat(hub.eventLog().readAfter(0, 1000).events()).hasSize((int) before);
+        assertThat(post("application/json", "{\"topic\": \"t\"}").statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void limitsRefuseWith429AndRetryAfter() throws Exception {
+        clients.get("/events?topic=t&user=a");
+        clients.get("/events?topic=t&user=a");
+
+        SseWireClient third = clients.get("/events?topic=t&user=a");
+
+        assertThat(third.status()).isEqualTo(429);
+        assertThat(third.header("Retry-After")).isEqualTo("10");
+        third.awaitEnd(Duration.ofSeconds(5));
+        assertThat(third.text()).contains("too-many-connections");
+    }
+
+    @Test
+    void anIndependentClientResumesWithoutLossAfterItsConnectionDrops() throws Exception {
+        EventSource client = new EventSource.Builder(ConnectStrategy.http(URI.create("http://127.0.0.1:" + server.port() + "/events?topic=feed")))
+                .errorStrategy(ErrorStrategy.alwaysContinue()).retryDelay(100, TimeUnit.MILLISECONDS).build();
+        try {
+            client.start();
+            awaitLive(1);
+            List<String> received = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                post("application/json", "{\"topic\": \"feed\", \"data\": \"e" + i + "\"}");
+            }
+            for (int i = 0; i < 5; i++) {
+                received.add(client.readMessage().getData());
+            }
+            client.interrupt();
+            for (int i = 6; i <= 10; i++) {
+                post("application/json", "{\"topic\": \"feed\", \"data\": \"e" + i + "\"}");
+            }
+            MessageEvent message;
+            while (received.size() < 10 && (message = client.readMessage()) != null) {
+                received.add(message.getData());
+            }
+            assertThat(received).containsExactly("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9", "e10");
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void aSubscriberThatStopsReadingIsDisconnectedWhileOthersReceiveEverything() throws Exception {
+        clients.stalled("/events?topic=firehose");
+        List<SseWireClient> readers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            readers.add(clients.get("/events?topic=firehose"));
+        }
+        awaitLive(51);
+        String payload = "x".repeat(1000);
+
+        int events = 0;
+        for (int wave = 0; wave < 40 && hub.stats().slowDisconnects() == 0 || wave < 5; wave++) {
+            for (int i = 0; i < 20; i++) {
+                hub.publish(Publication.to("firehose").data(payload).build());
+                events++;
+            }
+            int expected = events;
+            await().until(() -> readers.stream().allMatch(r -> r.parser().events().size() == expected));
+        }
+
+        assertThat(hub.stats().slowDisconnects()).isEqualTo(1);
+        assertThat(hub.stats().connections()).isEqualTo(50);
+    }
+
+    @Test
+    void applicationStreamRoutesAndOtherHandlersShareThePort() throws Exception {
+        SseWireClient hello = clients.get("/hello?name=kim");
+        SseWireClient user = clients.get("/users/7");
+        awaitLive(2);
+        hub.publish(Publication.to("users/7").data("for 7").build());
+
+        await().until(() -> hello.parser().events().size() == 1 && user.parser().events().size() == 1);
+        assertThat(hello.parser().events().getFirst().data()).isEqualTo("hi kim");
+        assertThat(user.parser().events().getFirst().data()).isEqualTo("for 7");
+        assertThat(get("/other").body()).isEqualTo("other");
+        assertThat(get("/missing").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void pipelinedPublishesAreAnsweredInOrder() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            StringBuilder requests = new StringBuilder();
+            for (int i = 0; i < 20; i++) {
+                String body = "{\"topic\": \"p\", \"data\": \"" + i + "\"}";
+                requests.append("POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ")
+                        .append(body.length()).append("\r\n\r\n").append(body);
+            }
+            socket.getOutputStream().write(requests.toString().getBytes());
+            socket.getOutputStream().flush();
+            socket.setSoTimeout(10_000);
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder answers = new StringBuilder();
+            while (java.util.regex.Pattern.compile("\"id\":\"\\d+\"}").matcher(answers).results().count() < 20) {
+                int c = in.read();
+                if (c < 0) {
+                    break;
+                }
+                answers.append((char) c);
+            }
+            List<Long> ids = java.util.regex.Pattern.compile("\"id\":\"(\\d+)\"").matcher(answers).results()
+                    .map(m -> Long.parseLong(m.group(1))).toList();
+            assertThat(ids).hasSize(20).isSorted();
+            List<String> stored = hub.eventLog().readAfter(ids.getFirst() - 1, 100).events().stream().map(e -> e.data()).toList();
+            assertThat(stored).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).mapToObj(Integer::toString).toList());
+        }
+    }
+
+    @Test
+    void closingTheHubEndsEveryStream() throws Exception {
+        SseWireClient a = clients.get("/events?topic=t");
+        SseWireClient b = clients.get("/events?topic=u");
+        awaitLive(2);
+
+        hub.close();
+
+        assertThat(a.awaitEnd(Duration.ofSeconds(5))).isTrue();
+        assertThat(b.awaitEnd(Duration.ofSeconds(5))).isTrue();
+        assertThat(Map.of("a", a.ended(), "b", b.ended())).containsValues(true, true);
+    }
+}
