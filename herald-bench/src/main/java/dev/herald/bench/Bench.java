@@ -5,6 +5,7 @@ import dev.herald.bench.load.ServerProbe;
 import dev.herald.bench.target.EmitterTarget;
 import dev.herald.bench.target.HeraldTarget;
 import dev.herald.bench.target.NchanTarget;
+import dev.herald.bench.target.NettyTarget;
 import dev.herald.bench.target.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +65,7 @@ public final class Bench {
         return switch (name) {
             case "herald" -> new HeraldTarget(Path.of(options.getOrDefault("herald-jar", "herald-server/target/herald-server.jar")),
                     18080, work, jvm(options.get("herald-jvm")), args(options.get("herald-args")));
+            case "herald-netty" -> new NettyTarget(18083, work, jvm(options.get("herald-jvm")));
             case "nchan" -> new NchanTarget(18081, work);
             case "emitter" -> new EmitterTarget(18082, work, jvm(options.get("emitter-jvm")));
             default -> throw new IllegalArgumentException("unknown target " + name);

@@ -207,7 +207,8 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
                 .set("X-Accel-Buffering", "no")
                 .set(Subscriptions.LAST_EVENT_ID, connection.resumePoint())
-                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                // Close-delimited: no chunk framing around every write; the stream ends with the connection.
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         stream = connection;
         ctx.write(response, ctx.voidPromise()); // flushed with the stream's first bytes
         ctx.channel().closeFuture().addListener(closed -> connection.disconnected());

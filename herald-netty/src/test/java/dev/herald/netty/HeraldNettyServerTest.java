@@ -110,7 +110,8 @@ class HeraldNettyServerTest {
         assertThat(stream.header("Content-Type")).isEqualTo("text/event-stream");
         assertThat(stream.header("Cache-Control")).isEqualTo("no-cache");
         assertThat(stream.header("X-Accel-Buffering")).isEqualTo("no");
-        assertThat(stream.header("Transfer-Encoding")).isEqualTo("chunked");
+        assertThat(stream.header("Transfer-Encoding")).isNull();
+        assertThat(stream.header("Connection")).isEqualTo("close");
         assertThat(stream.header("Last-Event-ID")).matches("\\d+");
         await().until(() -> stream.text().startsWith("retry: 100\n\n"));
     }

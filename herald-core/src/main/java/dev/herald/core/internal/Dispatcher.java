@@ -26,6 +26,7 @@ final class Dispatcher implements Runnable {
     private final long pollNanos;
     private final Thread thread;
     private final Set<StreamConnection> scratch = SubscriptionIndex.newScratch();
+    private final DrainBatch batch = new DrainBatch();
     private volatile boolean running = true;
     /** The id of the last event dispatched. Dispatcher thread only. */
     private long position;
@@ -86,7 +87,12 @@ final class Dispatcher implements Runnable {
             for (Event event : page.events()) {
                 dispatch(event);
                 position = event.id();
+                // Start writers often enough that the first events of a long page are not held back.
+                if (batch.size() >= 4096) {
+                    batch.submit();
+                }
             }
+            batch.submit();
             if (page.events().isEmpty()) {
                 LockSupport.parkNanos(pollNanos);
             }
@@ -101,7 +107,7 @@ final class Dispatcher implements Runnable {
                     if (frame[0] == null) {
                         frame[0] = Frame.of(event);
                     }
-                    connection.enqueue(frame[0]);
+                    connection.enqueue(frame[0], batch);
                 }
             } catch (RuntimeException e) {
                 // This connection would silently miss the event: close it, so it resumes and gets it.

@@ -184,8 +184,34 @@ public final class StreamConnection implements Connection {
         return enqueue(Frame.of(message));
     }
 
-    /** Queues a frame; closes the connection if its queue is full. Called by the dispatcher and by {@link #send}. */
+    /**
+     * Queues a frame for the dispatcher. A writer that would run on the transport's executor is not
+     * started here but added to {@code batch}, which the dispatcher submits once per round.
+     */
+    boolean enqueue(Frame frame, DrainBatch batch) {
+        if (!offer(frame)) {
+            return false;
+        }
+        Executor transport = live ? sink.executor() : null;
+        if (transport == null) {
+            schedule();
+        } else if (state.get() != State.FINISHED && scheduled.compareAndSet(false, true)) {
+            batch.add(transport, this);
+        }
+        return true;
+    }
+
+    /** Queues a frame; closes the connection if its queue is full. */
     boolean enqueue(Frame frame) {
+        if (!offer(frame)) {
+            return false;
+        }
+        schedule();
+        return true;
+    }
+
+    /** Adds a frame to the queue, or closes the connection if the queue is full. */
+    private boolean offer(Frame frame) {
         boolean overflow = false;
         lock.lock();
         try {
@@ -208,7 +234,6 @@ public final class StreamConnection implements Connection {
             abort("overflow");
             return false;
         }
-        schedule();
         return true;
     }
 
@@ -341,8 +366,7 @@ public final class StreamConnection implements Connection {
             (transport != null ? transport : engine.writers()).execute(this::drain);
         } catch (RejectedExecutionException rejected) {
             // The hub is stopping and runs no more writers: end the stream here, as the writer would.
-            finish();
-            scheduled.set(false);
+            writerRejected();
         }
     }
 
@@ -366,6 +390,17 @@ public final class StreamConnection implements Connection {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Runs the writer now, on the calling thread; the caller holds the {@link #scheduled} token. */
+    void runWriter() {
+        drain();
+    }
+
+    /** The executor refused the writer's task: end the stream, as the writer would. */
+    void writerRejected() {
+        finish();
+        scheduled.set(false);
     }
 
     /** The writer: runs on the writer executor, never concurrently with itself. */
