@@ -64,6 +64,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private final Executor publishExecutor;
     private final int maxBodyBytes;
     private final PublishRequests publishRequests;
+    private final CorsPolicy cors;
 
     // Event loop only.
     private boolean passingThrough;
@@ -75,7 +76,8 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private boolean publishRunning;
 
     HeraldHttpHandler(Hub hub, HeraldAuthenticator authenticator, String path, Map<String, StreamRoute> routes,
-            Map<String, StreamRoute> prefixRoutes, Executor publishExecutor, int maxBodyBytes, PublishRequests publishRequests) {
+            Map<String, StreamRoute> prefixRoutes, Executor publishExecutor, int maxBodyBytes, PublishRequests publishRequests,
+            CorsPolicy cors) {
         this.hub = hub;
         this.authenticator = authenticator;
         this.path = path;
@@ -84,6 +86,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
         this.publishExecutor = publishExecutor;
         this.maxBodyBytes = maxBodyBytes;
         this.publishRequests = publishRequests;
+        this.cors = cors;
     }
 
     private record PendingPublish(NettyRequestView request, byte[] body, boolean tooLarge) {
@@ -132,6 +135,27 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         passingThrough = false;
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && !sameOrigin(request, origin) && (cors == null || !cors.allows(origin))) {
+            respond(ctx, request, 403, "{\"type\":\"urn:herald:problem:origin-not-allowed\",\"title\":\"Origin not allowed\","
+                    + "\"status\":403,\"detail\":\"add the origin to herald.cors.allowed-origins\"}", "application/problem+json",
+                    HttpUtil.isKeepAlive(request));
+            return;
+        }
+        if (request.method().equals(HttpMethod.OPTIONS) && origin != null) {
+            FullHttpResponse preflight = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            allowOrigin(preflight, origin);
+            preflight.headers()
+                    .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, api ? "GET, POST, OPTIONS" : "GET, OPTIONS")
+                    .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+                            request.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS, "Content-Type, Last-Event-ID"))
+                    .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, cors == null ? 0 : cors.maxAge().toSeconds())
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            HttpUtil.setKeepAlive(preflight, keepAlive);
+            ctx.writeAndFlush(preflight).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+            return;
+        }
         if (api && request.method().equals(HttpMethod.POST)) {
             publishing = view;
             long declared = HttpUtil.getContentLength(request, -1L);
@@ -209,6 +233,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                 .set(Subscriptions.LAST_EVENT_ID, connection.resumePoint())
                 // Close-delimited: no chunk framing around every write; the stream ends with the connection.
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        allowOrigin(response, view.header("Origin"));
         stream = connection;
         ctx.write(response, ctx.voidPromise()); // flushed with the stream's first bytes
         ctx.channel().closeFuture().addListener(closed -> connection.disconnected());
@@ -227,6 +252,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         publishExecutor.execute(() -> {
             FullHttpResponse response = publish(next);
+            allowOrigin(response, next.request().header("Origin"));
             boolean keepAlive = HttpUtil.isKeepAlive(next.request().request());
             HttpUtil.setKeepAlive(response, keepAlive);
             ctx.writeAndFlush(response).addListener(written -> {
@@ -264,8 +290,26 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Adds the CORS response headers for an allowed cross-origin request. */
+    private void allowOrigin(HttpResponse response, String origin) {
+        if (origin != null && cors != null && cors.allows(origin)) {
+            response.headers()
+                    .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin)
+                    .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true")
+                    .set(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, "Last-Event-ID, Retry-After")
+                    .add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+    }
+
+    /** Whether the Origin header names this server itself (a page served here). */
+    private static boolean sameOrigin(HttpRequest request, String origin) {
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+    }
+
     private void problem(ChannelHandlerContext ctx, HttpRequest request, HeraldException e) {
         FullHttpResponse response = problemResponse(new NettyRequestView(request), e);
+        allowOrigin(response, request.headers().get(HttpHeaderNames.ORIGIN));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);

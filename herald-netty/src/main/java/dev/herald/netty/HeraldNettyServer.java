@@ -15,8 +15,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
-import io.netty.handler.codec.http.cors.CorsConfig;
-import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -74,17 +72,29 @@ public final class HeraldNettyServer implements AutoCloseable {
         if (settings.sendBuffer > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, settings.sendBuffer);
         }
-        server = bootstrap
+        try {
+            server = bind(bootstrap, publishRequests, maxBody, routes, prefixes);
+        } catch (Exception e) {
+            // Netty's threads are not daemons: stop them, or a failed start would keep the JVM alive.
+            close();
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new IllegalStateException("cannot listen on " + settings.host + ":" + settings.port + ": " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    private Channel bind(ServerBootstrap bootstrap, PublishRequests publishRequests, int maxBody, Map<String, StreamRoute> routes,
+            Map<String, StreamRoute> prefixes) throws InterruptedException {
+        return bootstrap
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         channel.pipeline().addLast("http", new HttpServerCodec());
                         channel.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
-                        if (settings.cors != null) {
-                            channel.pipeline().addLast("cors", new CorsHandler(settings.cors));
-                        }
                         channel.pipeline().addLast("herald", new HeraldHttpHandler(settings.hub, settings.authenticator, settings.path,
-                                routes, prefixes, publishers, maxBody, publishRequests));
+                                routes, prefixes, publishers, maxBody, publishRequests, settings.cors));
                         for (Supplier<ChannelHandler> handler : settings.handlers) {
                             channel.pipeline().addLast(handler.get());
                         }
@@ -92,7 +102,6 @@ public final class HeraldNettyServer implements AutoCloseable {
                     }
                 })
                 .bind(new InetSocketAddress(settings.host, settings.port)).sync().channel();
-        return this;
     }
 
     /** The port the server listens on (useful after binding port 0). */
@@ -122,7 +131,7 @@ public final class HeraldNettyServer implements AutoCloseable {
         private int ioThreads = Runtime.getRuntime().availableProcessors();
         private HeraldAuthenticator authenticator = HeraldAuthenticator.queryParameter("user");
         private long maxEventBytes = 64 * 1024;
-        private CorsConfig cors;
+        private CorsPolicy cors;
         private int sendBuffer;
         private final Map<String, StreamRoute> routes = new LinkedHashMap<>();
         private final Map<String, StreamRoute> prefixRoutes = new LinkedHashMap<>();
@@ -175,8 +184,11 @@ public final class HeraldNettyServer implements AutoCloseable {
             return this;
         }
 
-        /** Answers CORS preflights and adds CORS headers per this configuration. */
-        public Builder cors(CorsConfig value) {
+        /**
+         * Lets these browser origins subscribe and publish, with credentials. Without a policy, only
+         * same-origin pages (and non-browser clients) may; other origins are refused with 403.
+         */
+        public Builder cors(CorsPolicy value) {
             cors = value;
             return this;
         }
@@ -190,6 +202,12 @@ public final class HeraldNettyServer implements AutoCloseable {
         /** Serves an SSE stream at every path under this prefix (e.g. {@code /connect/}). */
         public Builder streamsUnder(String prefix, StreamRoute route) {
             prefixRoutes.put(prefix, route);
+            return this;
+        }
+
+        /** Adds a responder for plain requests Herald does not serve (pages, health...), tried in order. */
+        public Builder responder(Responder value) {
+            handlers.add(() -> new ResponderHandler(value));
             return this;
         }
 

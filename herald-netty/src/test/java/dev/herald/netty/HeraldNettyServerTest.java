@@ -270,6 +270,37 @@ class HeraldNettyServerTest {
     }
 
     @Test
+    void aPortInUseFailsTheStartAndLeavesNoThreadsBehind() {
+        HeraldNettyServer second = HeraldNettyServer.builder(hub).host("127.0.0.1").port(server.port()).build();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(second::start)
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot listen on 127.0.0.1:" + server.port());
+        await().until(() -> Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("herald-netty-")).count() <= 3); // the running server's own
+    }
+
+    @Test
+    void allowsConfiguredOriginsAndRefusesOthers() throws Exception {
+        hub.close();
+        server.close();
+        start(Hub.builder().retry(Duration.ofMillis(100)));
+        server.close();
+        server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0)
+                .cors(CorsPolicy.allow(List.of("http://localhost:8081", "https://*.example.com"))).build().start();
+        HttpResponse<String> preflight = HTTP.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/events"))
+                .method("OPTIONS", BodyPublishers.noBody()).header("Origin", "https://app.example.com")
+                .header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> refused = HTTP.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/events?topic=t"))
+                .header("Origin", "http://evil.example").build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.body()).contains("origin-not-allowed");
+    }
+
+    @Test
     void closingTheHubEndsEveryStream() throws Exception {
         SseWireClient a = clients.get("/events?topic=t");
         SseWireClient b = clients.get("/events?topic=u");

@@ -18,7 +18,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** The demo pages in a real headless Chromium, against the real server. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@SpringBootTest(properties = {
+    "server.port=0",
     "herald.demo.sse-interval=300ms",
     "herald.demo.stream-interval=500ms",
     "herald.heartbeat=500ms",

@@ -27,7 +27,8 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@SpringBootTest(properties = {
+    "server.port=0",
     "herald.demo.sse-interval=100ms",
     "herald.demo.stream-interval=100ms",
     "herald.heartbeat=200ms",

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class ServerJarIT {
 
     private static final Path JAR = Path.of("target", "herald-server.jar");
-    private static final Pattern STARTED = Pattern.compile("Tomcat started on port (\\d+)");
+    private static final Pattern STARTED = Pattern.compile("Herald listening on port (\\d+)");
 
     private Process server;
     private Path log;

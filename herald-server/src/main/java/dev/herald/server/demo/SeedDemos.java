@@ -7,12 +7,11 @@ import dev.herald.core.Publication;
 import dev.herald.core.SseMessage;
 import dev.herald.core.SubscribeRequest;
 import dev.herald.core.Subscriber;
-import dev.herald.spring.web.EventStreams;
 import dev.herald.http.HeraldAuthenticator;
-import dev.herald.spring.web.ServletRequestView;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
+import dev.herald.http.HttpRequestView;
+import dev.herald.http.Subscriptions;
+import dev.herald.netty.HeraldNettyServer;
+import dev.herald.netty.StreamRoute;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -23,9 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.stereotype.Component;
 
 /**
  * The endpoints of the seed posts, served by the hub instead of a map of emitters:
@@ -42,7 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
  * reaches them. All timing runs on one scheduler thread, {@code herald-demo}, never a thread per
  * request.
  */
-@RestController
+@Component
 @ConditionalOnBooleanProperty(name = "herald.demo.enabled", matchIfMissing = true)
 public class SeedDemos implements DisposableBean {
 
@@ -52,29 +49,72 @@ public class SeedDemos implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SeedDemos.class);
 
     private final Hub hub;
-    private final EventStreams streams;
     private final HeraldAuthenticator authenticator;
     private final DemoProperties properties;
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-demo").daemon(true).factory());
 
-    public SeedDemos(Hub hub, EventStreams streams, HeraldAuthenticator authenticator, DemoProperties properties) {
+    public SeedDemos(Hub hub, HeraldAuthenticator authenticator, DemoProperties properties) {
         this.hub = hub;
-        this.streams = streams;
         this.authenticator = authenticator;
         this.properties = properties;
         long every = properties.getStreamInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::sendTimeToARandomUser, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Seed 000: ten messages, then the server ends the stream. */
-    @GetMapping("/sse")
-    public void sse(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        Connection connection = streams.open(request, response, SubscribeRequest.topics("demo/sse")
-                .subscriber(authenticator.authenticateSubscriber(new ServletRequestView(request))).build());
-        scheduleMessage(connection, 1);
+    /** Adds the demo endpoints to the server. */
+    public void register(HeraldNettyServer.Builder server) {
+        server.stream("/sse", new StreamRoute() {
+            @Override
+            public SubscribeRequest subscription(HttpRequestView request) {
+                return SubscribeRequest.topics("demo/sse").subscriber(authenticator.authenticateSubscriber(request)).build();
+            }
+
+            @Override
+            public void opened(Connection connection, HttpRequestView request) {
+                scheduleMessage(connection, 1);
+            }
+        });
+        server.stream("/stream-sse", new StreamRoute() {
+            @Override
+            public SubscribeRequest subscription(HttpRequestView request) {
+                return SubscribeRequest.topics("users/" + user(request), STREAM_SSE_TOPIC)
+                        .subscriber(Subscriber.user(user(request)))
+                        .clientId("stream-sse")
+                        .lastEventId(Subscriptions.lastEventId(request))
+                        .build();
+            }
+
+            @Override
+            public void opened(Connection connection, HttpRequestView request) {
+                connection.send(SseMessage.of("message", user(request)));
+            }
+        });
+        server.streamsUnder("/connect/", new StreamRoute() {
+            @Override
+            public SubscribeRequest subscription(HttpRequestView request) {
+                String id = request.path().substring("/connect/".length());
+                return SubscribeRequest.topics("users/" + id)
+                        .subscriber(Subscriber.user(id))
+                        .clientId("connect")
+                        .lastEventId(Subscriptions.lastEventId(request))
+                        .build();
+            }
+
+            @Override
+            public void opened(Connection connection, HttpRequestView request) {
+                String id = request.path().substring("/connect/".length());
+                connection.send(SseMessage.of("connect", "connected: " + id).withRetry(properties.getConnectRetry()));
+            }
+        });
     }
 
+    private static String user(HttpRequestView request) {
+        String user = request.parameter("user");
+        return user == null || user.isBlank() ? "empty" : user; // the seed's default
+    }
+
+    /** Seed 000: ten messages, then the server ends the stream. */
     private void scheduleMessage(Connection connection, int number) {
         long delay = number == 1 ? 0 : properties.getSseInterval().toMillis();
         scheduler.schedule(() -> {
@@ -88,33 +128,6 @@ public class SeedDemos implements DisposableBean {
                 connection.close();
             }
         }, delay, TimeUnit.MILLISECONDS);
-    }
-
-    /** Seed 001: one stream per user, greeted with its own name. */
-    @GetMapping("/stream-sse")
-    public void streamSse(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String user = request.getParameter("user");
-        if (user == null || user.isBlank()) {
-            user = "empty"; // the seed's default
-        }
-        Connection connection = streams.open(request, response, SubscribeRequest.topics("users/" + user, STREAM_SSE_TOPIC)
-                .subscriber(Subscriber.user(user))
-                .clientId("stream-sse")
-                .lastEventId(EventStreams.lastEventId(request))
-                .build());
-        connection.send(SseMessage.of("message", user));
-    }
-
-    /** Seed 003: a first event and a retry, and a reconnect replaces the older stream. */
-    @GetMapping("/connect/{id}")
-    public void connect(@PathVariable("id") String id, HttpServletRequest request, HttpServletResponse response)
-            throws IOException {
-        Connection connection = streams.open(request, response, SubscribeRequest.topics("users/" + id)
-                .subscriber(Subscriber.user(id))
-                .clientId("connect")
-                .lastEventId(EventStreams.lastEventId(request))
-                .build());
-        connection.send(SseMessage.of("connect", "connected: " + id).withRetry(properties.getConnectRetry()));
     }
 
     /** Seed 001's scheduler: the time, as a stored event with an id, to one user chosen at random. */

@@ -7,6 +7,7 @@ import dev.herald.core.HeartbeatPolicy;
 import dev.herald.core.Hub;
 import dev.herald.core.InMemoryEventLog;
 import dev.herald.core.RetentionPolicy;
+import dev.herald.http.HeraldAuthenticator;
 import java.time.InstantSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,8 +20,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Configures a {@link Hub} from {@code herald.*} properties, with an in-memory {@link EventLog}
- * and a local {@link EventBus} unless the application (or another Herald module) defines its own.
- * Inject the hub anywhere and call {@code publish(...)}.
+ * and a local {@link EventBus} unless the application (or another Herald module) defines its own,
+ * and the default {@link HeraldAuthenticator}. Inject the hub anywhere and call {@code publish(...)}.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "herald.enabled", matchIfMissing = true)
@@ -60,6 +61,12 @@ public final class HeraldAutoConfiguration {
                 .writeTimeout(properties.getWriteTimeout())
                 .shutdownTimeout(properties.getShutdownTimeout())
                 .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    HeraldAuthenticator heraldAuthenticator(HeraldProperties properties) {
+        return HeraldAuthenticator.queryParameter(properties.getAuth().getUserParameter());
     }
 
     @Bean

@@ -18,20 +18,14 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Registers Herald's servlet endpoints ({@code GET}/{@code POST herald.endpoint.path}), the
- * {@link EventStreams} helper for custom stream endpoints, problem responses, CORS, and the default
- * {@link HeraldAuthenticator}.
+ * {@link EventStreams} helper for custom stream endpoints, problem responses and CORS, for
+ * applications that run Spring MVC. Identity comes from the {@link HeraldAuthenticator} bean.
  */
 @AutoConfiguration(after = HeraldAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(DispatcherServlet.class)
 @ConditionalOnBean(Hub.class)
 public final class HeraldWebAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    HeraldAuthenticator heraldAuthenticator(HeraldProperties properties) {
-        return HeraldAuthenticator.queryParameter(properties.getAuth().getUserParameter());
-    }
 
     @Bean
     @ConditionalOnMissingBean

@@ -1,0 +1,67 @@
+package dev.herald.server.web;
+
+import dev.herald.netty.Responder;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Serves the pages under {@code static/} on the classpath; {@code GET /} is {@code index.html}.
+ * Files are read once and kept; paths with {@code ..} or a backslash are never looked up.
+ */
+public final class StaticFiles implements Responder {
+
+    private static final byte[] MISSING = new byte[0];
+    private static final Map<String, String> TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "svg", "image/svg+xml",
+            "png", "image/png",
+            "ico", "image/x-icon",
+            "json", "application/json");
+
+    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
+
+    @Override
+    public FullHttpResponse respond(HttpRequest request, String path) {
+        boolean head = request.method().equals(HttpMethod.HEAD);
+        if (!(head || request.method().equals(HttpMethod.GET)) || path.contains("..") || path.contains("\\")) {
+            return null;
+        }
+        String name = path.equals("/") ? "index.html" : path.substring(1);
+        byte[] file = cache.computeIfAbsent(name, StaticFiles::read);
+        if (file == MISSING) {
+            return null;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(file));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, type(name))
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, file.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        return response;
+    }
+
+    private static byte[] read(String name) {
+        try (InputStream in = StaticFiles.class.getResourceAsStream("/static/" + name)) {
+            return in == null ? MISSING : in.readAllBytes();
+        } catch (IOException e) {
+            return MISSING;
+        }
+    }
+
+    private static String type(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "application/octet-stream" : TYPES.getOrDefault(name.substring(dot + 1), "application/octet-stream");
+    }
+}
