@@ -4,6 +4,7 @@ import dev.herald.bench.load.LoadGenerator;
 import dev.herald.bench.load.ServerProbe;
 import dev.herald.bench.target.EmitterTarget;
 import dev.herald.bench.target.HeraldTarget;
+import dev.herald.bench.target.MvcTarget;
 import dev.herald.bench.target.NchanTarget;
 import dev.herald.bench.target.NettyTarget;
 import dev.herald.bench.target.Target;
@@ -28,7 +29,10 @@ public final class Bench {
             System.out.println("""
                     bench [--targets herald,nchan,emitter] [--subscribers 1000] [--topics 1] [--rate 1000]
                           [--duration 20s] [--payload 64] [--publishers 1] [--pipeline 64] [--settle 3s]
+                          [--churn 0.1] [--warmup 10s] [--threads]
                           [--herald-jar herald-server/target/herald-server.jar] [--work target/bench]
+                    targets: herald (the server jar, on Netty), herald-mvc (the starter in a Spring MVC app on Tomcat),
+                             herald-netty (herald-netty alone), nchan, emitter (hand-written SseEmitter server)
                     rate: events/s in all; 0 = as fast as the target accepts; -1 = connect only (idle)""");
             return;
         }
@@ -47,18 +51,31 @@ public final class Bench {
                         Integer.parseInt(options.getOrDefault("payload", "64")),
                         Integer.parseInt(options.getOrDefault("publishers", "1")),
                         Integer.parseInt(options.getOrDefault("pipeline", "64")),
-                        duration(options.getOrDefault("settle", "3s")), "run" + System.currentTimeMillis() % 100000 + "t");
-                warmUp(load, target);
+                        duration(options.getOrDefault("settle", "3s")), "run" + System.currentTimeMillis() % 100000 + "t",
+                        Double.parseDouble(options.getOrDefault("churn", "0")));
+                warmUp(load, target, options);
+                Map<String, Double> threadsBefore = target.probe().cpuByThread();
                 LoadGenerator.Result result = load.run(config, target.probe());
                 System.out.println(name + ": " + describe(result));
+                if (options.containsKey("threads")) {
+                    Map<String, Double> after = target.probe().cpuByThread();
+                    after.replaceAll((thread, seconds) -> seconds - threadsBefore.getOrDefault(thread, 0.0));
+                    after.entrySet().stream()
+                            .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(12)
+                            .forEach(e -> System.out.printf("  %-28s %.2f s%n", e.getKey(), e.getValue()));
+                }
             }
         }
     }
 
     /** A short load first, so JIT compilation is not measured. */
-    private static void warmUp(LoadGenerator load, Target target) throws InterruptedException {
-        load.run(new LoadGenerator.Config(target.subscribeUrl(), target.publishUrl(), target.publishFormat(), 50, 1, 0,
-                Duration.ofSeconds(5), 64, 1, 64, Duration.ofMillis(500), "warm"), new ServerProbe(List::of));
+    private static void warmUp(LoadGenerator load, Target target, Map<String, String> options) throws InterruptedException {
+        Duration length = duration(options.getOrDefault("warmup", "10s"));
+        if (length.isZero()) {
+            return;
+        }
+        load.run(new LoadGenerator.Config(target.subscribeUrl(), target.publishUrl(), target.publishFormat(), 100, 1, 0,
+                length, 64, 1, 64, Duration.ofMillis(500), "warm", 0), new ServerProbe(List::of));
     }
 
     static Target target(String name, Map<String, String> options, Path work) {
@@ -66,6 +83,7 @@ public final class Bench {
             case "herald" -> new HeraldTarget(Path.of(options.getOrDefault("herald-jar", "herald-server/target/herald-server.jar")),
                     18080, work, jvm(options.get("herald-jvm")), args(options.get("herald-args")));
             case "herald-netty" -> new NettyTarget(18083, work, jvm(options.get("herald-jvm")));
+            case "herald-mvc" -> new MvcTarget(18084, work, jvm(options.get("herald-jvm")));
             case "nchan" -> new NchanTarget(18081, work);
             case "emitter" -> new EmitterTarget(18082, work, jvm(options.get("emitter-jvm")));
             default -> throw new IllegalArgumentException("unknown target " + name);
@@ -83,11 +101,11 @@ public final class Bench {
     static String describe(LoadGenerator.Result r) {
         Histogram latency = r.latencyMicros();
         return String.format("connected %d/%d (refused %d) in %.2fs; published %d (rejected %d) at %.0f/s; "
-                        + "delivered %d of %d (lost %d, out of order %d, disconnected %d) at %.0f/s; "
+                        + "delivered %d of %d (lost %d, out of order %d, disconnected %d, reconnects %d) at %.0f/s; "
                         + "latency us p50 %d p90 %d p99 %d p99.9 %d max %d; server cpu %.2fs = %.2f us/delivery; "
                         + "rss before %.1f MB, idle %.1f MB (%.0f B/conn), after %.1f MB",
                 r.connected(), r.subscribers(), r.refused(), r.connectSeconds(), r.published(), r.rejected(), r.publishRate(),
-                r.deliveries(), r.expectedDeliveries(), r.lost(), r.outOfOrder(), r.disconnected(), r.deliveriesPerSecond(),
+                r.deliveries(), r.expectedDeliveries(), r.lost(), r.outOfOrder(), r.disconnected(), r.reconnects(), r.deliveriesPerSecond(),
                 latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
                 latency.getValueAtPercentile(99.9), latency.getMaxValue(), r.serverCpuSeconds(), r.cpuMicrosPerDelivery(),
                 r.rssBeforeBytes() / 1e6, r.rssIdleBytes() / 1e6, r.bytesPerConnection(), r.rssAfterBytes() / 1e6);

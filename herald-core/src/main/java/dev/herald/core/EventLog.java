@@ -21,6 +21,21 @@ public interface EventLog extends AutoCloseable {
     Event append(Publication publication);
 
     /**
+     * Stores an event without blocking the caller: the future completes once the event is stored
+     * (with the stored event, or the existing one for a repeated key) or fails with
+     * {@link EventLogException}. Logs that wait for a disk or a network override this so that a
+     * transport's event loop never blocks; by default it calls {@link #append} on the calling
+     * thread, which suits logs that answer at once.
+     */
+    default java.util.concurrent.CompletableFuture<Event> appendAsync(Publication publication) {
+        try {
+            return java.util.concurrent.CompletableFuture.completedFuture(append(publication));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Reads up to {@code limit} events with ids greater than {@code afterId}, oldest first, with the
      * log's current horizon and last id. A limit of zero reads only the bounds.
      *

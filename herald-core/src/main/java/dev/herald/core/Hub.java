@@ -54,6 +54,15 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
+     * Like {@link #publish}, without blocking: checks the publication at once (throwing the same
+     * exceptions), then returns a future that completes when the log has stored the event. For
+     * transports on event loops; with the in-memory log the future is already complete.
+     */
+    public java.util.concurrent.CompletableFuture<Event> publishAsync(Publication publication) {
+        return engine.publishAsync(Objects.requireNonNull(publication, "publication"));
+    }
+
+    /**
      * Opens a connection: checks limits, replaces the predecessor with the same client id, and
      * fixes where replay starts. Nothing is written until the transport calls
      * {@link Connection#start(EventSink)}.

@@ -1,7 +1,6 @@
 package dev.herald.netty;
 
 import dev.herald.core.Connection;
-import dev.herald.core.Event;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Hub;
 import dev.herald.core.Publication;
@@ -36,7 +35,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * handler untouched, so this handler can sit in any Netty HTTP pipeline (after an
  * {@code HttpServerCodec}). One instance per channel.
  *
- * <p>Threading: everything runs on the channel's event loop except publishing, which may block on
- * the event log and so runs on the publish executor; a channel's publishes run one at a time, in
- * order, so pipelined requests are answered in order. A stream, once started, is written by the
+ * <p>Threading: everything runs on the channel's event loop. Publishing never blocks it: the hub's
+ * {@code publishAsync} completes at once with the in-memory log, or later from the log's own
+ * thread; pipelined publishes are answered in request order. A stream, once started, is written by the
  * hub (see {@link NettyEventSink}); a client that leaves is seen at once (the channel closes) and
  * released.
  */
@@ -61,7 +60,6 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private final String path;
     private final Map<String, StreamRoute> routes;
     private final Map<String, StreamRoute> prefixRoutes;
-    private final Executor publishExecutor;
     private final int maxBodyBytes;
     private final PublishRequests publishRequests;
     private final CorsPolicy cors;
@@ -72,24 +70,20 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private NettyRequestView publishing;
     private CompositeByteBuf body;
     private boolean bodyTooLarge;
-    private final ArrayDeque<PendingPublish> publishes = new ArrayDeque<>();
-    private boolean publishRunning;
+    /** Responses to publishes, in request order; written as the ones at the head complete. */
+    private final ArrayDeque<CompletableFuture<FullHttpResponse>> answers = new ArrayDeque<>();
 
     HeraldHttpHandler(Hub hub, HeraldAuthenticator authenticator, String path, Map<String, StreamRoute> routes,
-            Map<String, StreamRoute> prefixRoutes, Executor publishExecutor, int maxBodyBytes, PublishRequests publishRequests,
+            Map<String, StreamRoute> prefixRoutes, int maxBodyBytes, PublishRequests publishRequests,
             CorsPolicy cors) {
         this.hub = hub;
         this.authenticator = authenticator;
         this.path = path;
         this.routes = routes;
         this.prefixRoutes = prefixRoutes;
-        this.publishExecutor = publishExecutor;
         this.maxBodyBytes = maxBodyBytes;
         this.publishRequests = publishRequests;
         this.cors = cors;
-    }
-
-    private record PendingPublish(NettyRequestView request, byte[] body, boolean tooLarge) {
     }
 
     @Override
@@ -213,9 +207,9 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                     byte[] bytes = bodyTooLarge ? null : ByteBufUtil.getBytes(body);
                     body.release();
                     body = null;
-                    publishes.add(new PendingPublish(publishing, bytes, bodyTooLarge));
+                    NettyRequestView request = publishing;
                     publishing = null;
-                    nextPublish(ctx);
+                    answer(ctx, request, publish(request, bytes, bodyTooLarge));
                 }
             }
         } finally {
@@ -243,50 +237,65 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void nextPublish(ChannelHandlerContext ctx) {
-        if (publishRunning || publishes.isEmpty()) {
-            return;
-        }
-        PendingPublish next = publishes.poll();
-        publishRunning = true;
-        ctx.channel().config().setAutoRead(false);
-        publishExecutor.execute(() -> {
-            FullHttpResponse response = publish(next);
-            allowOrigin(response, next.request().header("Origin"));
-            boolean keepAlive = HttpUtil.isKeepAlive(next.request().request());
-            HttpUtil.setKeepAlive(response, keepAlive);
-            ctx.writeAndFlush(response).addListener(written -> {
-                if (!keepAlive || !written.isSuccess()) {
-                    ctx.close();
-                }
-            });
-            ctx.executor().execute(() -> {
-                publishRunning = false;
-                ctx.channel().config().setAutoRead(true);
-                nextPublish(ctx);
-            });
-        });
-    }
-
-    /** Runs on the publish executor. */
-    private FullHttpResponse publish(PendingPublish pending) {
-        NettyRequestView view = pending.request();
+    /**
+     * Publishes without blocking the event loop: the in-memory log answers at once; a log that waits
+     * for a database completes the future later, on its own thread.
+     */
+    private CompletableFuture<FullHttpResponse> publish(NettyRequestView view, byte[] body, boolean tooLarge) {
         try {
             if (!PublishRequests.isJson(view.header("Content-Type"))) {
                 throw new UnsupportedContentTypeException(view.header("Content-Type"));
             }
-            if (pending.tooLarge()) {
+            if (tooLarge) {
                 throw new RequestTooLargeException(maxBodyBytes);
             }
-            Publication publication = publishRequests.read(pending.body());
+            Publication publication = publishRequests.read(body);
             authenticator.authorizePublish(view, publication);
-            Event event = hub.publish(publication);
-            return response(201, PublishRequests.created(event.id()), "application/json");
+            return hub.publishAsync(publication).handle((event, failure) -> {
+                if (failure == null) {
+                    return response(201, PublishRequests.created(event.id()), "application/json");
+                }
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (cause instanceof HeraldException herald) {
+                    return problemResponse(view, herald);
+                }
+                log.error("Publish failed", cause);
+                return response(500, "{\"type\":\"about:blank\",\"title\":\"Internal error\",\"status\":500}", "application/problem+json");
+            });
         } catch (HeraldException e) {
-            return problemResponse(view, e);
-        } catch (RuntimeException e) {
-            log.error("Publish failed", e);
-            return response(500, "{\"type\":\"about:blank\",\"title\":\"Internal error\",\"status\":500}", "application/problem+json");
+            return CompletableFuture.completedFuture(problemResponse(view, e));
+        }
+    }
+
+    /** Queues a publish's response; responses leave in request order, as pipelining requires. */
+    private void answer(ChannelHandlerContext ctx, NettyRequestView request, CompletableFuture<FullHttpResponse> response) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request.request());
+        String origin = request.header("Origin");
+        CompletableFuture<FullHttpResponse> prepared = response.thenApply(r -> {
+            allowOrigin(r, origin);
+            HttpUtil.setKeepAlive(r, keepAlive);
+            return r;
+        });
+        answers.add(prepared);
+        if (prepared.isDone()) {
+            writeAnswers(ctx);
+        } else {
+            prepared.whenComplete((r, e) -> ctx.executor().execute(() -> writeAnswers(ctx)));
+        }
+    }
+
+    /** Writes the completed responses at the head of the queue. Event loop only. */
+    private void writeAnswers(ChannelHandlerContext ctx) {
+        boolean wrote = false;
+        while (!answers.isEmpty() && answers.peek().isDone()) {
+            FullHttpResponse response = answers.poll().join();
+            boolean keepAlive = HttpUtil.isKeepAlive(response);
+            ctx.write(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
         }
     }
 

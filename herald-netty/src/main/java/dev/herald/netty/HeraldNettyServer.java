@@ -22,8 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -35,8 +33,8 @@ import java.util.function.Supplier;
  * HeraldNettyServer server = HeraldNettyServer.builder(hub).port(8080).build().start();
  * }</pre>
  *
- * <p>Owns its threads ({@code herald-netty-accept}, {@code herald-netty-io-N}, and virtual threads
- * for publishing) and stops them in {@link #close()}, after which the hub is still open: close the
+ * <p>Owns its threads ({@code herald-netty-accept}, {@code herald-netty-io-N}) and stops them in
+ * {@link #close()}, after which the hub is still open: close the
  * hub first to end its streams cleanly.
  */
 public final class HeraldNettyServer implements AutoCloseable {
@@ -44,7 +42,6 @@ public final class HeraldNettyServer implements AutoCloseable {
     private final Builder settings;
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
-    private ExecutorService publishers;
     private Channel server;
 
     private HeraldNettyServer(Builder settings) {
@@ -59,7 +56,6 @@ public final class HeraldNettyServer implements AutoCloseable {
     public HeraldNettyServer start() throws InterruptedException {
         acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-netty-accept"), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(settings.ioThreads, new DefaultThreadFactory("herald-netty-io"), NioIoHandler.newFactory());
-        publishers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("herald-netty-publish-", 0).factory());
         PublishRequests publishRequests = new PublishRequests();
         int maxBody = PublishRequests.maxBodyBytes(settings.maxEventBytes);
         Map<String, StreamRoute> routes = Map.copyOf(settings.routes);
@@ -94,7 +90,7 @@ public final class HeraldNettyServer implements AutoCloseable {
                         channel.pipeline().addLast("http", new HttpServerCodec());
                         channel.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
                         channel.pipeline().addLast("herald", new HeraldHttpHandler(settings.hub, settings.authenticator, settings.path,
-                                routes, prefixes, publishers, maxBody, publishRequests, settings.cors));
+                                routes, prefixes, maxBody, publishRequests, settings.cors));
                         for (Supplier<ChannelHandler> handler : settings.handlers) {
                             channel.pipeline().addLast(handler.get());
                         }
@@ -118,7 +114,6 @@ public final class HeraldNettyServer implements AutoCloseable {
         if (acceptors != null) {
             acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-            publishers.shutdown();
         }
     }
 

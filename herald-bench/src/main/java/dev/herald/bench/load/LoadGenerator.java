@@ -1,8 +1,6 @@
 package dev.herald.bench.load;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -11,7 +9,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,16 +56,18 @@ public final class LoadGenerator implements AutoCloseable {
      * @param settle        pause after connecting, before measuring
      * @param topicPrefix   topic names are this prefix and a number; a fresh prefix per run keeps
      *                      one run's retained history out of the next
+     * @param churn         the share of subscribers dropped and reconnected (with their
+     *                      Last-Event-ID, as a browser does) every second while publishing; 0 for none
      */
     public record Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
-            Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix) {
+            Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn) {
     }
 
     /** What a run measured. */
     public record Result(
             int subscribers, int connected, int refused, double connectSeconds,
             long published, long rejected, double publishSeconds, double publishRate,
-            long expectedDeliveries, long deliveries, long lost, long outOfOrder, long disconnected,
+            long expectedDeliveries, long deliveries, long lost, long outOfOrder, long disconnected, long reconnects,
             double deliverySeconds, double deliveriesPerSecond,
             Histogram latencyMicros, Histogram publishRoundTripMicros,
             double serverCpuSeconds, double cpuMicrosPerDelivery,
@@ -85,18 +84,16 @@ public final class LoadGenerator implements AutoCloseable {
 
         // Connect, a bounded number at a time, from many source addresses.
         List<Subscriber> subscribers = new ArrayList<>(config.subscribers());
-        List<Channel> channels = new ArrayList<>(config.subscribers());
         InetSocketAddress remote = new InetSocketAddress(config.subscribeUrl().host(), config.subscribeUrl().port());
         Semaphore pending = new Semaphore(256);
         long connectStart = System.nanoTime();
         for (int i = 0; i < config.subscribers(); i++) {
             int topic = i % topics.length;
-            Subscriber subscriber = new Subscriber(topic, request(config.subscribeUrl(), topics[topic]), latencies);
+            Subscriber subscriber = new Subscriber(topic, topics[topic], config.subscribeUrl(), latencies);
             subscribers.add(subscriber);
             pending.acquire();
-            InetSocketAddress local = new InetSocketAddress("127.0." + (1 + i / PER_SOURCE_ADDRESS / 250) + "." + (2 + (i / PER_SOURCE_ADDRESS) % 250), 0);
-            ChannelFuture connect = bootstrap.clone().handler(subscriber).connect(remote, local);
-            channels.add(connect.channel());
+            InetSocketAddress local = localAddress(i);
+            ChannelFuture connect = bootstrap.clone().handler(subscriber.newConnection()).connect(remote, local);
             connect.addListener(done -> {
                 if (!done.isSuccess()) {
                     subscriber.status.completeExceptionally(done.cause());
@@ -144,7 +141,12 @@ public final class LoadGenerator implements AutoCloseable {
             double cpuStart = probe.cpuSeconds();
             long now = System.nanoTime();
             subscribers.forEach(s -> s.measureFromNanos = now);
+            Thread churner = config.churn() > 0 ? Thread.ofPlatform().name("bench-churn").start(() -> churn(subscribers, config.churn(),
+                    remote, now + config.duration().toNanos())) : null;
             publisher.run(config.duration().toNanos());
+            if (churner != null) {
+                churner.join();
+            }
             publishSeconds = (System.nanoTime() - publisher.startNanos()) / 1e9;
             published = publisher.acceptedTotal();
             rejected = publisher.rejected();
@@ -181,23 +183,55 @@ public final class LoadGenerator implements AutoCloseable {
             roundTrips = publisher.roundTrips();
         }
         long disconnected = subscribers.stream().filter(s -> s.closed).count();
+        long reconnects = subscribers.stream().mapToLong(s -> s.reconnects).sum();
         long rssAfter = probe.rssBytes();
-        for (Channel channel : channels) {
-            channel.close();
+        for (Subscriber subscriber : subscribers) {
+            Channel channel = subscriber.channel;
+            if (channel != null) {
+                channel.close();
+            }
         }
         return new Result(config.subscribers(), connected, refused, connectSeconds,
                 published, rejected, publishSeconds, publishSeconds == 0 ? 0 : published / publishSeconds,
-                expected, deliveries, lost, outOfOrder, disconnected,
+                expected, deliveries, lost, outOfOrder, disconnected, reconnects,
                 deliverySeconds, deliverySeconds == 0 ? 0 : deliveries / deliverySeconds,
                 latencies.merged(), roundTrips,
                 cpu, deliveries == 0 ? 0 : cpu * 1e6 / deliveries,
                 rssBefore, rssIdle, rssAfter, bytesPerConnection);
     }
 
-    private static ByteBuf request(UrlTemplate template, String topic) {
-        String request = "GET " + template.path(topic) + " HTTP/1.1\r\nHost: " + template.host() + ":" + template.port()
-                + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n";
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(request.getBytes(StandardCharsets.US_ASCII)));
+    private static InetSocketAddress localAddress(int index) {
+        int block = index / PER_SOURCE_ADDRESS;
+        return new InetSocketAddress("127.0." + (1 + block / 250) + "." + (2 + block % 250), 0);
+    }
+
+    /**
+     * Until the deadline, every second drops a share of the subscribers, chosen at random; each
+     * reconnects at once with its Last-Event-ID, from the same source address block.
+     */
+    private void churn(List<Subscriber> subscribers, double share, InetSocketAddress remote, long deadline) {
+        java.util.Random random = new java.util.Random(7);
+        while (System.nanoTime() < deadline - 1_000_000_000L) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            int count = (int) Math.ceil(subscribers.size() * share);
+            List<Integer> order = new ArrayList<>(java.util.stream.IntStream.range(0, subscribers.size()).boxed().toList());
+            java.util.Collections.shuffle(order, random);
+            for (int index : order.subList(0, Math.min(count, order.size()))) {
+                Subscriber subscriber = subscribers.get(index);
+                Channel channel = subscriber.channel;
+                if (channel == null || !channel.isActive() || !subscriber.reconnecting.compareAndSet(false, true)) {
+                    continue;
+                }
+                channel.close().addListener(closed -> {
+                    subscriber.reconnects++;
+                    bootstrap.clone().handler(subscriber.newConnection()).connect(remote, localAddress(index));
+                });
+            }
+        }
     }
 
     @Override

@@ -55,6 +55,30 @@ public final class ServerProbe {
         return kb * 1024;
     }
 
+    /** CPU seconds per thread name (threads of the same name summed), for finding where time goes. */
+    public java.util.Map<String, Double> cpuByThread() {
+        java.util.Map<String, Double> out = new java.util.TreeMap<>();
+        for (long pid : pids.get()) {
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                tasks.forEach(task -> {
+                    try {
+                        String stat = Files.readString(task.resolve("stat"));
+                        int close = stat.lastIndexOf(')');
+                        String name = stat.substring(stat.indexOf('(') + 1, close).replaceAll("[0-9]+$", "#");
+                        String[] rest = stat.substring(close + 2).split(" ");
+                        out.merge(name + " user", Long.parseLong(rest[11]) / (double) TICKS_PER_SECOND, Double::sum);
+                        out.merge(name + " sys", Long.parseLong(rest[12]) / (double) TICKS_PER_SECOND, Double::sum);
+                    } catch (IOException | RuntimeException gone) {
+                        // the thread ended
+                    }
+                });
+            } catch (IOException gone) {
+                // the process ended
+            }
+        }
+        return out;
+    }
+
     static List<Long> withChildren(long root) {
         List<Long> out = new ArrayList<>();
         out.add(root);

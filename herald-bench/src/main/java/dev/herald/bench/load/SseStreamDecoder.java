@@ -17,6 +17,10 @@ final class SseStreamDecoder {
         void onEvent(long seq, long sentNanos);
 
         void onOtherEvent();
+
+        /** The {@code id:} field of the event just reported (called before onEvent/onOtherEvent). */
+        default void onId(byte[] id, int length) {
+        }
     }
 
     private enum State { STATUS, HEADERS, CHUNK_SIZE, CHUNK_EXTENSION, CHUNK_DATA, CHUNK_DATA_END, BODY, DONE }
@@ -37,6 +41,8 @@ final class SseStreamDecoder {
     private boolean dataParsed;
     private long seq;
     private long sent;
+    private final byte[] id = new byte[128];
+    private int idLength = -1;
 
     SseStreamDecoder(Listener listener) {
         this.listener = listener;
@@ -151,6 +157,9 @@ final class SseStreamDecoder {
         sseLength = 0;
         if (length == 0) {
             if (dataSeen) {
+                if (idLength >= 0) {
+                    listener.onId(id, idLength);
+                }
                 if (dataParsed) {
                     listener.onEvent(seq, sent);
                 } else {
@@ -159,6 +168,13 @@ final class SseStreamDecoder {
             }
             dataSeen = false;
             dataParsed = false;
+            idLength = -1;
+            return;
+        }
+        if (length >= 3 && sseLine[0] == 'i' && sseLine[1] == 'd' && sseLine[2] == ':') {
+            int at = length > 3 && sseLine[3] == ' ' ? 4 : 3;
+            idLength = Math.max(0, Math.min(length, sseLine.length) - at);
+            System.arraycopy(sseLine, at, id, 0, idLength);
             return;
         }
         if (length >= 5 && sseLine[0] == 'd' && sseLine[1] == 'a' && sseLine[2] == 't' && sseLine[3] == 'a' && sseLine[4] == ':') {

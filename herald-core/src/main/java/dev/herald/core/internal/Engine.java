@@ -84,12 +84,24 @@ public final class Engine {
     }
 
     public Event publish(Publication publication) {
+        check(publication);
+        return published(eventLog.append(publication));
+    }
+
+    public java.util.concurrent.CompletableFuture<Event> publishAsync(Publication publication) {
+        check(publication);
+        return eventLog.appendAsync(publication).thenApply(this::published);
+    }
+
+    private void check(Publication publication) {
         ensureOpen();
         long size = utf8Length(publication.data(), settings.maxDataBytes());
         if (size > settings.maxDataBytes()) {
             throw new EventTooLargeException(size, settings.maxDataBytes());
         }
-        Event event = eventLog.append(publication);
+    }
+
+    private Event published(Event event) {
         metrics.published.increment();
         bus.announce(event);
         return event;
