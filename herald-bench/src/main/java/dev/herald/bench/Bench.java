@@ -69,7 +69,7 @@ public final class Bench {
     }
 
     /** A short load first, so JIT compilation is not measured. */
-    private static void warmUp(LoadGenerator load, Target target, Map<String, String> options) throws InterruptedException {
+    static void warmUp(LoadGenerator load, Target target, Map<String, String> options) throws InterruptedException {
         Duration length = duration(options.getOrDefault("warmup", "10s"));
         if (length.isZero()) {
             return;
@@ -91,7 +91,7 @@ public final class Bench {
     }
 
     private static List<String> jvm(String value) {
-        return value == null ? List.of("-Xmx1g") : List.of(value.split(" "));
+        return value == null ? List.of("-Xmx2g") : List.of(value.split(" "));
     }
 
     private static List<String> args(String value) {

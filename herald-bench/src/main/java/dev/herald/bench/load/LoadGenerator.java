@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
@@ -24,8 +25,14 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGenerator implements AutoCloseable {
 
-    /** Connections per loopback source address, below the 28k ephemeral ports of one address. */
-    private static final int PER_SOURCE_ADDRESS = 20_000;
+    /** Connections per loopback source address, well below the 28k ephemeral ports of one address. */
+    private static final int PER_SOURCE_ADDRESS = 10_000;
+    /**
+     * Each run starts at a fresh block of source addresses: the ports of the previous run's closed
+     * connections stay in TIME_WAIT for a minute.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_BLOCK = new java.util.concurrent.atomic.AtomicInteger();
+    private int firstBlock;
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
@@ -81,6 +88,7 @@ public final class LoadGenerator implements AutoCloseable {
         }
         Latencies latencies = new Latencies();
         long rssBefore = probe.rssBytes();
+        firstBlock = NEXT_BLOCK.getAndAdd(1 + config.subscribers() / PER_SOURCE_ADDRESS);
 
         // Connect, a bounded number at a time, from many source addresses.
         List<Subscriber> subscribers = new ArrayList<>(config.subscribers());
@@ -108,17 +116,25 @@ public final class LoadGenerator implements AutoCloseable {
         }
         int connected = 0;
         int refused = 0;
+        Map<String, Integer> failures = new java.util.TreeMap<>();
+        long statusDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (Subscriber subscriber : subscribers) {
             try {
-                int status = subscriber.status.get(30, TimeUnit.SECONDS);
+                int status = subscriber.status.get(Math.max(1, statusDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (status == 200) {
                     connected++;
                 } else {
                     refused++;
+                    failures.merge("HTTP " + status, 1, Integer::sum);
                 }
             } catch (Exception e) {
                 refused++;
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                failures.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
             }
+        }
+        if (!failures.isEmpty()) {
+            System.out.println("  connection failures: " + failures);
         }
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
         Thread.sleep(config.settle().toMillis());
@@ -200,9 +216,9 @@ public final class LoadGenerator implements AutoCloseable {
                 rssBefore, rssIdle, rssAfter, bytesPerConnection);
     }
 
-    private static InetSocketAddress localAddress(int index) {
-        int block = index / PER_SOURCE_ADDRESS;
-        return new InetSocketAddress("127.0." + (1 + block / 250) + "." + (2 + block % 250), 0);
+    private InetSocketAddress localAddress(int index) {
+        int block = (firstBlock + index / PER_SOURCE_ADDRESS) % 60_000;
+        return new InetSocketAddress("127." + (1 + block / 250 / 250) + "." + (block / 250 % 250) + "." + (2 + block % 250), 0);
     }
 
     /**
