@@ -1,0 +1,54 @@
+package dev.herald.bench.target;
+
+import dev.herald.bench.load.PublishFormat;
+import dev.herald.bench.load.UrlTemplate;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The standalone server as users run it: {@code java -jar herald-server.jar}, on Netty, with the
+ * demos off and the connection limit raised above the largest scenario.
+ */
+public final class HeraldTarget extends ProcessTarget {
+
+    private final Path jar;
+    private final List<String> jvm;
+    private final List<String> args;
+
+    public HeraldTarget(Path jar, int port, Path work, List<String> jvm, List<String> args) {
+        super(port, work);
+        this.jar = jar.toAbsolutePath();
+        this.jvm = jvm;
+        this.args = args;
+    }
+
+    @Override
+    protected List<String> command() {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing; build it with ./mvnw -DskipTests package");
+        }
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
+                "--herald.demo.enabled=false", "--herald.max-connections=40000"));
+        command.addAll(args);
+        return command;
+    }
+
+    @Override
+    public UrlTemplate subscribeUrl() {
+        return UrlTemplate.of("http://127.0.0.1:" + port + "/events?topic={topic}");
+    }
+
+    @Override
+    public UrlTemplate publishUrl() {
+        return UrlTemplate.of("http://127.0.0.1:" + port + "/events");
+    }
+
+    @Override
+    public PublishFormat publishFormat() {
+        return PublishFormat.HERALD_JSON;
+    }
+}

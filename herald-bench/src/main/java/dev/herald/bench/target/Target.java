@@ -1,0 +1,27 @@
+package dev.herald.bench.target;
+
+import dev.herald.bench.load.PublishFormat;
+import dev.herald.bench.load.ServerProbe;
+import dev.herald.bench.load.UrlTemplate;
+
+/** A server under test: started fresh for a run, driven through URL templates, stopped after. */
+public interface Target extends AutoCloseable {
+
+    /** Starts the server and returns once it accepts connections. */
+    void start() throws Exception;
+
+    /** Where subscribers connect; {@code {topic}} stands for the topic. */
+    UrlTemplate subscribeUrl();
+
+    /** Where the publisher posts; {@code {topic}} stands for the topic. */
+    UrlTemplate publishUrl();
+
+    PublishFormat publishFormat();
+
+    /** Reads the server's CPU time and memory. */
+    ServerProbe probe();
+
+    /** Stops the server. */
+    @Override
+    void close();
+}
