@@ -29,7 +29,7 @@ public final class Bench {
             System.out.println("""
                     bench [--targets herald,nchan,emitter] [--subscribers 1000] [--topics 1] [--rate 1000]
                           [--duration 20s] [--payload 64] [--publishers 1] [--pipeline 64] [--settle 3s]
-                          [--churn 0.1] [--warmup 10s] [--threads]
+                          [--churn 0.1] [--warmup 15s] [--threads]
                           [--herald-jar herald-server/target/herald-server.jar] [--work target/bench]
                     targets: herald (the server jar, on Netty), herald-mvc (the starter in a Spring MVC app on Tomcat),
                              herald-netty (herald-netty alone), nchan, emitter (hand-written SseEmitter server)
@@ -53,7 +53,7 @@ public final class Bench {
                         Integer.parseInt(options.getOrDefault("pipeline", "64")),
                         duration(options.getOrDefault("settle", "3s")), "run" + System.currentTimeMillis() % 100000 + "t",
                         Double.parseDouble(options.getOrDefault("churn", "0")));
-                warmUp(load, target, options);
+                warmUp(load, config, options);
                 Map<String, Double> threadsBefore = target.probe().cpuByThread();
                 LoadGenerator.Result result = load.run(config, target.probe());
                 System.out.println(name + ": " + describe(result));
@@ -68,14 +68,18 @@ public final class Bench {
         }
     }
 
-    /** A short load first, so JIT compilation is not measured. */
-    static void warmUp(LoadGenerator load, Target target, Map<String, String> options) throws InterruptedException {
-        Duration length = duration(options.getOrDefault("warmup", "10s"));
-        if (length.isZero()) {
+    /**
+     * The run's own load shape first, shorter and with at most 2,000 subscribers and no churn, so
+     * that the code the run exercises is compiled before it is measured.
+     */
+    static void warmUp(LoadGenerator load, LoadGenerator.Config run, Map<String, String> options) throws InterruptedException {
+        Duration length = duration(options.getOrDefault("warmup", "15s"));
+        if (length.isZero() || run.rate() < 0 || run.subscribers() == 0 && run.rate() != 0) {
             return;
         }
-        load.run(new LoadGenerator.Config(target.subscribeUrl(), target.publishUrl(), target.publishFormat(), 100, 1, 0,
-                length, 64, 1, 64, Duration.ofMillis(500), "warm", 0), new ServerProbe(List::of));
+        load.run(new LoadGenerator.Config(run.subscribeUrl(), run.publishUrl(), run.format(), Math.min(run.subscribers(), 2000),
+                Math.min(run.topics(), 200), run.rate(), length, run.payloadBytes(), run.publishers(), run.pipeline(),
+                Duration.ofMillis(500), "warm" + System.currentTimeMillis() % 100000 + "t", 0), new ServerProbe(List::of));
     }
 
     static Target target(String name, Map<String, String> options, Path work) {

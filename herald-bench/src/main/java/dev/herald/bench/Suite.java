@@ -56,13 +56,11 @@ public final class Suite {
                 System.out.printf("%s: %s on %s...%n", Instant.now(), scenario.name(), name);
                 try (Target target = Bench.target(name, options, work.resolve(name)); LoadGenerator load = new LoadGenerator(2)) {
                     target.start();
-                    if (scenario.rate() >= 0 && scenario.subscribers() > 0) {
-                        Bench.warmUp(load, target, options);
-                    }
                     LoadGenerator.Config config = new LoadGenerator.Config(target.subscribeUrl(), target.publishUrl(),
                             target.publishFormat(), scenario.subscribers(), scenario.topics(), scenario.rate(), scenario.duration(),
                             64, scenario.publishers(), 64, Duration.ofSeconds(scenario.rate() < 0 ? 10 : 3),
                             "s" + System.currentTimeMillis() % 100000 + "t", scenario.churn());
+                    Bench.warmUp(load, config, options);
                     LoadGenerator.Result result = load.run(config, target.probe());
                     System.out.println("  " + Bench.describe(result));
                     results.put(name, result);
