@@ -106,12 +106,13 @@ public final class Bench {
         Histogram latency = r.latencyMicros();
         return String.format("connected %d/%d (refused %d) in %.2fs; published %d (rejected %d) at %.0f/s; "
                         + "delivered %d of %d (lost %d, out of order %d, disconnected %d, reconnects %d) at %.0f/s; "
-                        + "latency us p50 %d p90 %d p99 %d p99.9 %d max %d; server cpu %.2fs = %.2f us/delivery; "
+                        + "latency us p50 %d p90 %d p99 %d p99.9 %d max %d; publish round trip us p50 %d p99 %d; server cpu %.2fs = %.2f us/delivery; "
                         + "rss before %.1f MB, idle %.1f MB (%.0f B/conn), after %.1f MB",
                 r.connected(), r.subscribers(), r.refused(), r.connectSeconds(), r.published(), r.rejected(), r.publishRate(),
                 r.deliveries(), r.expectedDeliveries(), r.lost(), r.outOfOrder(), r.disconnected(), r.reconnects(), r.deliveriesPerSecond(),
                 latency.getValueAtPercentile(50), latency.getValueAtPercentile(90), latency.getValueAtPercentile(99),
-                latency.getValueAtPercentile(99.9), latency.getMaxValue(), r.serverCpuSeconds(), r.cpuMicrosPerDelivery(),
+                latency.getValueAtPercentile(99.9), latency.getMaxValue(), r.publishRoundTripMicros().getValueAtPercentile(50),
+                r.publishRoundTripMicros().getValueAtPercentile(99), r.serverCpuSeconds(), r.cpuMicrosPerDelivery(),
                 r.rssBeforeBytes() / 1e6, r.rssIdleBytes() / 1e6, r.bytesPerConnection(), r.rssAfterBytes() / 1e6);
     }
 

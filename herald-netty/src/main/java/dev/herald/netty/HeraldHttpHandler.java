@@ -63,6 +63,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private final int maxBodyBytes;
     private final PublishRequests publishRequests;
     private final CorsPolicy cors;
+    private final WriterExecutors writers;
 
     // Event loop only.
     private boolean passingThrough;
@@ -75,8 +76,9 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
 
     HeraldHttpHandler(Hub hub, HeraldAuthenticator authenticator, String path, Map<String, StreamRoute> routes,
             Map<String, StreamRoute> prefixRoutes, int maxBodyBytes, PublishRequests publishRequests,
-            CorsPolicy cors) {
+            CorsPolicy cors, WriterExecutors writers) {
         this.hub = hub;
+        this.writers = writers;
         this.authenticator = authenticator;
         this.path = path;
         this.routes = routes;
@@ -231,7 +233,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
         stream = connection;
         ctx.write(response, ctx.voidPromise()); // flushed with the stream's first bytes
         ctx.channel().closeFuture().addListener(closed -> connection.disconnected());
-        connection.start(new NettyEventSink(ctx.channel()));
+        connection.start(new NettyEventSink(ctx.channel(), writers.of(ctx.channel().eventLoop())));
         if (route != null) {
             route.opened(connection, view);
         }

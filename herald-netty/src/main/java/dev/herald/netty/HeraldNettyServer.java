@@ -57,6 +57,7 @@ public final class HeraldNettyServer implements AutoCloseable {
         acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-netty-accept"), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(settings.ioThreads, new DefaultThreadFactory("herald-netty-io"), NioIoHandler.newFactory());
         PublishRequests publishRequests = new PublishRequests();
+        WriterExecutors writers = new WriterExecutors();
         int maxBody = PublishRequests.maxBodyBytes(settings.maxEventBytes);
         Map<String, StreamRoute> routes = Map.copyOf(settings.routes);
         Map<String, StreamRoute> prefixes = new LinkedHashMap<>(settings.prefixRoutes);
@@ -69,7 +70,7 @@ public final class HeraldNettyServer implements AutoCloseable {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, settings.sendBuffer);
         }
         try {
-            server = bind(bootstrap, publishRequests, maxBody, routes, prefixes);
+            server = bind(bootstrap, publishRequests, writers, maxBody, routes, prefixes);
         } catch (Exception e) {
             // Netty's threads are not daemons: stop them, or a failed start would keep the JVM alive.
             close();
@@ -81,7 +82,7 @@ public final class HeraldNettyServer implements AutoCloseable {
         return this;
     }
 
-    private Channel bind(ServerBootstrap bootstrap, PublishRequests publishRequests, int maxBody, Map<String, StreamRoute> routes,
+    private Channel bind(ServerBootstrap bootstrap, PublishRequests publishRequests, WriterExecutors writers, int maxBody, Map<String, StreamRoute> routes,
             Map<String, StreamRoute> prefixes) throws InterruptedException {
         return bootstrap
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -90,7 +91,7 @@ public final class HeraldNettyServer implements AutoCloseable {
                         channel.pipeline().addLast("http", new HttpServerCodec());
                         channel.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
                         channel.pipeline().addLast("herald", new HeraldHttpHandler(settings.hub, settings.authenticator, settings.path,
-                                routes, prefixes, maxBody, publishRequests, settings.cors));
+                                routes, prefixes, maxBody, publishRequests, settings.cors, writers));
                         for (Supplier<ChannelHandler> handler : settings.handlers) {
                             channel.pipeline().addLast(handler.get());
                         }

@@ -24,10 +24,12 @@ import java.util.concurrent.Executor;
 final class NettyEventSink implements EventSink {
 
     private final Channel channel;
+    private final Executor executor;
     private CompositeByteBuf pending;
 
-    NettyEventSink(Channel channel) {
+    NettyEventSink(Channel channel, Executor executor) {
         this.channel = channel;
+        this.executor = executor;
     }
 
     @Override
@@ -78,7 +80,7 @@ final class NettyEventSink implements EventSink {
 
     @Override
     public Executor executor() {
-        return channel.eventLoop();
+        return executor;
     }
 
     @Override

@@ -16,6 +16,11 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class HeraldServerApplication {
 
     public static void main(String[] args) {
+        // Netty samples buffers for leak reports by default, recording a stack trace per sample on
+        // the event loops; tests keep it on, the server runs without it unless told otherwise.
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            System.setProperty("io.netty.leakDetection.level", "disabled");
+        }
         SpringApplication application = new SpringApplication(HeraldServerApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         application.run(args);

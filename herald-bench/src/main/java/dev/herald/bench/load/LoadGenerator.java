@@ -36,6 +36,12 @@ public final class LoadGenerator implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
+    /**
+     * The publisher's own thread: on the subscribers' threads it would wait behind their reads
+     * whenever they are busy, and a slow load generator would look like a slow server.
+     */
+    private final EventLoopGroup publishGroup;
+    private final Bootstrap publishBootstrap;
 
     public LoadGenerator(int threads) {
         // NIO: on Linux the JDK's selector is epoll already, and it needs no native library.
@@ -44,6 +50,8 @@ public final class LoadGenerator implements AutoCloseable {
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+        publishGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        publishBootstrap = bootstrap.clone(publishGroup);
     }
 
     /**
@@ -152,7 +160,7 @@ public final class LoadGenerator implements AutoCloseable {
         double cpu = 0;
         Histogram roundTrips = new Histogram(3);
         if (config.rate() >= 0) {
-            Publisher publisher = new Publisher(bootstrap, config.publishUrl(), config.format(), topics, config.rate(),
+            Publisher publisher = new Publisher(publishBootstrap, config.publishUrl(), config.format(), topics, config.rate(),
                     config.publishers(), config.pipeline(), config.payloadBytes());
             double cpuStart = probe.cpuSeconds();
             long now = System.nanoTime();
@@ -253,5 +261,6 @@ public final class LoadGenerator implements AutoCloseable {
     @Override
     public void close() {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        publishGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

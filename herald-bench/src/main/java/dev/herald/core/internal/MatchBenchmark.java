@@ -11,7 +11,6 @@ import dev.herald.core.SubscribeRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,7 +44,7 @@ public class MatchBenchmark {
     private Event exactHit;
     private Event templateHit;
     private Event miss;
-    private final Set<StreamConnection> scratch = SubscriptionIndex.newScratch();
+    private final SubscriptionIndex.Scratch scratch = new SubscriptionIndex.Scratch();
 
     @Setup
     public void setUp() {

@@ -4,7 +4,6 @@ import dev.herald.core.Event;
 import dev.herald.core.EventLog;
 import dev.herald.core.LogPage;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +24,7 @@ final class Dispatcher implements Runnable {
     private final SubscriptionIndex index;
     private final long pollNanos;
     private final Thread thread;
-    private final Set<StreamConnection> scratch = SubscriptionIndex.newScratch();
+    private final SubscriptionIndex.Scratch scratch = new SubscriptionIndex.Scratch();
     private final DrainBatch batch = new DrainBatch();
     private volatile boolean running = true;
     /** The id of the last event dispatched. Dispatcher thread only. */

@@ -10,7 +10,8 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Writers the dispatcher has to start, grouped by the transport executor they run on, so that
  * fanning an event out to a thousand connections on two event loops costs two task submissions
- * (two wake-ups) instead of a thousand. Dispatcher thread only.
+ * (two wake-ups) instead of a thousand. Dispatcher thread only; each submitted round then belongs
+ * to its executor.
  */
 final class DrainBatch {
 
@@ -29,21 +30,50 @@ final class DrainBatch {
     /** Submits one task per executor that runs each of its connections' writers in turn. */
     void submit() {
         for (Map.Entry<Executor, List<StreamConnection>> group : byExecutor.entrySet()) {
-            List<StreamConnection> connections = group.getValue();
-            try {
-                group.getKey().execute(() -> {
-                    for (StreamConnection connection : connections) {
-                        connection.runWriter();
-                    }
-                });
-            } catch (RejectedExecutionException rejected) {
-                // The transport is shutting down: each writer ends its stream itself.
-                for (StreamConnection connection : connections) {
-                    connection.writerRejected();
-                }
-            }
+            new Round(group.getKey(), group.getValue()).submit();
         }
         byExecutor.clear();
         size = 0;
+    }
+
+    /**
+     * One executor's share of a round. It runs writers for at most {@link #SLICE_NANOS} at a time,
+     * then submits the rest as a new task, so that the event loop reads its sockets (publishes,
+     * new subscribers) in between instead of after the whole fan-out.
+     */
+    private static final class Round implements Runnable {
+        private static final long SLICE_NANOS = 2_000_000;
+
+        private final Executor executor;
+        private final List<StreamConnection> connections;
+        private int next;
+
+        Round(Executor executor, List<StreamConnection> connections) {
+            this.executor = executor;
+            this.connections = connections;
+        }
+
+        void submit() {
+            try {
+                executor.execute(this);
+            } catch (RejectedExecutionException rejected) {
+                // The transport is shutting down: each writer ends its stream itself.
+                for (int i = next; i < connections.size(); i++) {
+                    connections.get(i).writerRejected();
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            long start = System.nanoTime();
+            while (next < connections.size()) {
+                connections.get(next++).runWriter();
+                if ((next & 15) == 0 && next < connections.size() && System.nanoTime() - start > SLICE_NANOS) {
+                    submit();
+                    return;
+                }
+            }
+        }
     }
 }

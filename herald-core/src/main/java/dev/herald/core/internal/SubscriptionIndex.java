@@ -2,8 +2,10 @@ package dev.herald.core.internal;
 
 import dev.herald.core.Event;
 import dev.herald.core.TopicSelector;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -57,36 +59,49 @@ final class SubscriptionIndex {
 
     /**
      * Calls the action once for each live connection that selects one of the event's topics.
-     * Called by the dispatcher thread only: {@code seen} is its scratch set.
+     * Called by one thread at a time per {@code scratch} (the dispatcher's).
      */
-    void forEachSelecting(Event event, Set<StreamConnection> seen, Consumer<StreamConnection> action) {
-        seen.clear();
+    void forEachSelecting(Event event, Scratch scratch, Consumer<StreamConnection> action) {
+        List<Set<StreamConnection>> matched = scratch.sets;
+        matched.clear();
         for (String topic : event.topics()) {
             Set<StreamConnection> members = exact.get(topic);
             if (members != null) {
-                visit(members, seen, action);
+                matched.add(members);
             }
             for (TemplateEntry entry : templates.values()) {
                 if (entry.selector.matches(topic)) {
-                    visit(entry.members, seen, action);
+                    matched.add(entry.members);
                 }
             }
         }
-        visit(any, seen, action);
-        seen.clear();
-    }
-
-    private static void visit(Set<StreamConnection> members, Set<StreamConnection> seen, Consumer<StreamConnection> action) {
-        for (StreamConnection connection : members) {
-            if (seen.add(connection)) {
+        if (!any.isEmpty()) {
+            matched.add(any);
+        }
+        if (matched.size() == 1) {
+            // The usual case (one topic, one kind of selector): nobody can be met twice.
+            for (StreamConnection connection : matched.get(0)) {
                 action.accept(connection);
             }
+        } else if (!matched.isEmpty()) {
+            Set<StreamConnection> seen = scratch.seen;
+            seen.clear();
+            for (Set<StreamConnection> members : matched) {
+                for (StreamConnection connection : members) {
+                    if (seen.add(connection)) {
+                        action.accept(connection);
+                    }
+                }
+            }
+            seen.clear();
         }
+        matched.clear();
     }
 
-    /** A fresh scratch set for {@link #forEachSelecting}. */
-    static Set<StreamConnection> newScratch() {
-        return Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Working memory for {@link #forEachSelecting}, reused across calls by one thread. */
+    static final class Scratch {
+        final List<Set<StreamConnection>> sets = new ArrayList<>();
+        final Set<StreamConnection> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     }
 
     /** How many distinct selectors are indexed: for stats. */
