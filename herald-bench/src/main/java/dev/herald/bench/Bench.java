@@ -105,7 +105,7 @@ public final class Bench {
     static String describe(LoadGenerator.Result r) {
         Histogram latency = r.latencyMicros();
         return String.format("connected %d/%d (refused %d) in %.2fs; published %d (rejected %d) at %.0f/s; "
-                        + "delivered %d of %d (lost %d, out of order %d, disconnected %d, reconnects %d) at %.0f/s; "
+                        + "delivered %d of %d (lost %d, out of order %d, dropped by the server and resumed %d, churned %d) at %.0f/s; "
                         + "latency us p50 %d p90 %d p99 %d p99.9 %d max %d; publish round trip us p50 %d p99 %d; server cpu %.2fs = %.2f us/delivery; "
                         + "rss before %.1f MB, idle %.1f MB (%.0f B/conn), after %.1f MB",
                 r.connected(), r.subscribers(), r.refused(), r.connectSeconds(), r.published(), r.rejected(), r.publishRate(),

@@ -86,14 +86,15 @@ public final class Suite {
                     name, r.connected(), r.subscribers(), r.connectSeconds(), r.connected() / Math.max(0.001, r.connectSeconds()),
                     r.rssBeforeBytes() / 1e6, r.rssIdleBytes() / 1e6, r.bytesPerConnection())));
         } else {
-            md.append("| target | published/s | deliveries/s | lost | repeated or late | p50 | p90 | p99 | p99.9 | max | server CPU | CPU µs per delivery |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            md.append("| target | published/s | deliveries/s | lost | repeated or late | streams dropped (resumed) | p50 | p90 | p99 | p99.9 | max | publish p99 | server CPU | CPU µs per delivery |\n");
+            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             results.forEach((name, r) -> {
                 Histogram h = r.latencyMicros();
-                md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %d | %d | %s | %s | %s | %s | %s | %.1f s | %.2f |%n",
-                        name, r.publishRate(), r.deliveriesPerSecond(), r.lost(), r.outOfOrder(),
+                md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %d | %d | %d | %s | %s | %s | %s | %s | %s | %.1f s | %.2f |%n",
+                        name, r.publishRate(), r.deliveriesPerSecond(), r.lost(), r.outOfOrder(), r.disconnected(),
                         ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
-                        ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), r.serverCpuSeconds(), r.cpuMicrosPerDelivery()));
+                        ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), ms(r.publishRoundTripMicros().getValueAtPercentile(99)),
+                        r.serverCpuSeconds(), r.cpuMicrosPerDelivery()));
             });
             LoadGenerator.Result herald = results.get("herald");
             if (herald != null && scenario.subscribers() > 0) {

@@ -116,7 +116,7 @@ public final class Hub implements AutoCloseable {
         private Duration retry = Duration.ofSeconds(3);
         private HeartbeatPolicy heartbeat = HeartbeatPolicy.every(Duration.ofSeconds(15));
         private ConnectionLimits limits = ConnectionLimits.defaults();
-        private int queueCapacity = 1024;
+        private int queueCapacity = 4096;
         private Duration maxStreamLifetime = Duration.ofHours(1);
         private int maxDataBytes = 64 * 1024;
         private Duration writeTimeout = Duration.ofSeconds(30);
@@ -162,7 +162,7 @@ public final class Hub implements AutoCloseable {
             return this;
         }
 
-        /** Frames one connection may have waiting before it is closed as too slow; 1024 by default. */
+        /** Frames one connection may have waiting before it is closed as too slow; 4096 by default. */
         public Builder queueCapacity(int value) {
             queueCapacity = value;
             return this;

@@ -34,8 +34,13 @@ public final class LoadGenerator implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_BLOCK = new java.util.concurrent.atomic.AtomicInteger();
     private int firstBlock;
 
+    /** EventSource's usual reconnection delay when the server names none; Herald sends 3 s too. */
+    private static final long RESUME_DELAY_MILLIS = 3000;
+
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
+    private volatile boolean measuring;
+    private final java.util.concurrent.atomic.AtomicLong serverDrops = new java.util.concurrent.atomic.AtomicLong();
     /**
      * The publisher's own thread: on the subscribers' threads it would wait behind their reads
      * whenever they are busy, and a slow load generator would look like a slow server.
@@ -109,7 +114,7 @@ public final class LoadGenerator implements AutoCloseable {
             subscribers.add(subscriber);
             pending.acquire();
             InetSocketAddress local = localAddress(i);
-            ChannelFuture connect = bootstrap.clone().handler(subscriber.newConnection()).connect(remote, local);
+            ChannelFuture connect = connect(subscriber, i, remote);
             connect.addListener(done -> {
                 if (!done.isSuccess()) {
                     subscriber.status.completeExceptionally(done.cause());
@@ -163,6 +168,8 @@ public final class LoadGenerator implements AutoCloseable {
             Publisher publisher = new Publisher(publishBootstrap, config.publishUrl(), config.format(), topics, config.rate(),
                     config.publishers(), config.pipeline(), config.payloadBytes());
             double cpuStart = probe.cpuSeconds();
+            serverDrops.set(0);
+            measuring = true;
             long now = System.nanoTime();
             subscribers.forEach(s -> s.measureFromNanos = now);
             Thread churner = config.churn() > 0 ? Thread.ofPlatform().name("bench-churn").start(() -> churn(subscribers, config.churn(),
@@ -195,6 +202,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 Thread.sleep(20);
             }
+            measuring = false;
             deliverySeconds = (System.nanoTime() - publisher.startNanos()) / 1e9;
             cpu = probe.cpuSeconds() - cpuStart;
             for (Subscriber subscriber : subscribers) {
@@ -206,7 +214,7 @@ public final class LoadGenerator implements AutoCloseable {
             }
             roundTrips = publisher.roundTrips();
         }
-        long disconnected = subscribers.stream().filter(s -> s.closed).count();
+        long disconnected = serverDrops.get();
         long reconnects = subscribers.stream().mapToLong(s -> s.reconnects).sum();
         long rssAfter = probe.rssBytes();
         for (Subscriber subscriber : subscribers) {
@@ -222,6 +230,20 @@ public final class LoadGenerator implements AutoCloseable {
                 latencies.merged(), roundTrips,
                 cpu, deliveries == 0 ? 0 : cpu * 1e6 / deliveries,
                 rssBefore, rssIdle, rssAfter, bytesPerConnection);
+    }
+
+    /**
+     * Connects a subscriber. While a run is measuring, a stream the server ends is resumed as a
+     * browser's EventSource resumes it: after {@link #RESUME_DELAY_MILLIS}, with the Last-Event-ID.
+     */
+    private ChannelFuture connect(Subscriber subscriber, int index, InetSocketAddress remote) {
+        Subscriber.Handler handler = subscriber.newConnection().onClose(() -> {
+            if (measuring && subscriber.reconnecting.compareAndSet(false, true)) {
+                serverDrops.incrementAndGet();
+                group.schedule(() -> connect(subscriber, index, remote), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
+        return bootstrap.clone().handler(handler).connect(remote, localAddress(index));
     }
 
     private InetSocketAddress localAddress(int index) {
@@ -252,7 +274,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 channel.close().addListener(closed -> {
                     subscriber.reconnects++;
-                    bootstrap.clone().handler(subscriber.newConnection()).connect(remote, localAddress(index));
+                    connect(subscriber, index, remote);
                 });
             }
         }

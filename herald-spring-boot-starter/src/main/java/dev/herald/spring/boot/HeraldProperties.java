@@ -35,7 +35,7 @@ public class HeraldProperties {
     private Duration limitRetryAfter = Duration.ofSeconds(10);
 
     /** Frames one connection may have waiting; a connection further behind is closed and resumes. */
-    private int queueCapacity = 1024;
+    private int queueCapacity = 4096;
 
     /** The largest event data accepted by publish, in UTF-8 bytes; larger is refused with 413. */
     private DataSize maxEventSize = DataSize.ofKilobytes(64);
