@@ -116,7 +116,7 @@ public final class Bench {
                 r.rssBeforeBytes() / 1e6, r.rssIdleBytes() / 1e6, r.bytesPerConnection(), r.rssAfterBytes() / 1e6);
     }
 
-    static Duration duration(String text) {
+    public static Duration duration(String text) {
         if (text.endsWith("ms")) {
             return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
         }
@@ -129,7 +129,7 @@ public final class Bench {
         return Duration.ofSeconds(Long.parseLong(text));
     }
 
-    static Map<String, String> parse(String[] args) {
+    public static Map<String, String> parse(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>(List.of(args));
         for (int i = 0; i < rest.size(); i++) {

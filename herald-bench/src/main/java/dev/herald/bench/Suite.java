@@ -32,7 +32,6 @@ public final class Suite {
 
     static final List<Scenario> SCENARIOS = List.of(
             new Scenario("fanout-1k", "1,000 subscribers of one topic, 1,000 events/s", 1000, 1, 1000, Duration.ofSeconds(20), 1, 0),
-            new Scenario("fanout-1k-max", "1,000 subscribers of one topic, publishing as fast as accepted", 1000, 1, 0, Duration.ofSeconds(15), 1, 0),
             new Scenario("fanout-10k", "10,000 subscribers of one topic, 100 events/s", 10_000, 1, 100, Duration.ofSeconds(20), 1, 0),
             new Scenario("topics-1k", "1,000 topics x 10 subscribers, 1,000 events/s in all", 10_000, 1000, 1000, Duration.ofSeconds(20), 8, 0),
             new Scenario("resume", "1,000 subscribers, 500 events/s, 10% dropped and resumed every second", 1000, 1, 500, Duration.ofSeconds(20), 1, 0.1),

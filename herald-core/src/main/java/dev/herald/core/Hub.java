@@ -112,6 +112,7 @@ public final class Hub implements AutoCloseable {
     public static final class Builder {
         private EventLog eventLog;
         private EventBus eventBus;
+        private DeliveryCursors deliveryCursors;
         private InstantSource clock = InstantSource.system();
         private Duration retry = Duration.ofSeconds(3);
         private HeartbeatPolicy heartbeat = HeartbeatPolicy.every(Duration.ofSeconds(15));
@@ -135,6 +136,16 @@ public final class Hub implements AutoCloseable {
         /** How nodes learn of new events; by default {@link EventBus#local()}. */
         public Builder eventBus(EventBus value) {
             eventBus = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * Where each user's delivery position is recorded, for subscribers that resume from it
+         * ({@link SubscribeRequest#sinceLastDelivered()}); by default {@link DeliveryCursors#inMemory()}.
+         * The hub does not close it.
+         */
+        public Builder deliveryCursors(DeliveryCursors value) {
+            deliveryCursors = Objects.requireNonNull(value);
             return this;
         }
 
@@ -204,7 +215,7 @@ public final class Hub implements AutoCloseable {
             EventBus bus = eventBus != null ? eventBus : EventBus.local();
             EngineSettings settings = new EngineSettings(retry, heartbeat, limits, queueCapacity, maxStreamLifetime,
                     maxDataBytes, writeTimeout, pollInterval, shutdownTimeout);
-            Engine engine = new Engine(settings, log, bus, clock);
+            Engine engine = new Engine(settings, log, bus, deliveryCursors != null ? deliveryCursors : DeliveryCursors.inMemory(), clock);
             engine.start();
             return new Hub(engine, log);
         }

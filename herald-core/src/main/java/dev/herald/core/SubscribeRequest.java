@@ -13,8 +13,14 @@ import java.util.Objects;
  * @param clientId    an optional id the client chose for this stream: a new connection with the
  *                    same client id (and the same user) replaces the older one; {@code null} if none
  * @param lastEventId the raw {@code Last-Event-ID} the client sent, or {@code null} for live events only
+ * @param sinceLastDelivered with no {@code lastEventId}: start after the last event delivered to any
+ *                    connection of the subscriber's user (the hub's {@link DeliveryCursors}), so the
+ *                    same user on a new device gets what it has not been delivered yet. Needs an
+ *                    identified user. A {@code lastEventId} takes precedence (a browser reconnecting
+ *                    to the same URL sends one)
  */
-public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber, String clientId, String lastEventId) {
+public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber, String clientId, String lastEventId,
+        boolean sinceLastDelivered) {
 
     /** Most selectors one subscription may hold. */
     public static final int MAX_TOPICS = 64;
@@ -34,6 +40,14 @@ public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber
         if (lastEventId != null && lastEventId.isEmpty()) {
             lastEventId = null;
         }
+        if (sinceLastDelivered && subscriber.userId() == null) {
+            throw new InvalidSubscriptionException("resuming from the last delivered event needs an identified user");
+        }
+    }
+
+    /** A request that does not resume from the user's delivery cursor. */
+    public SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber, String clientId, String lastEventId) {
+        this(topics, subscriber, clientId, lastEventId, false);
     }
 
     /** Starts a request for the given selectors, parsed with {@link TopicSelector#parse(String)}. */
@@ -56,6 +70,7 @@ public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber
         private Subscriber subscriber = Subscriber.anonymous();
         private String clientId;
         private String lastEventId;
+        private boolean sinceLastDelivered;
 
         private Builder() {
         }
@@ -85,8 +100,14 @@ public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber
             return this;
         }
 
+        /** Starts after the last event delivered to the user, when there is no Last-Event-ID. */
+        public Builder sinceLastDelivered(boolean value) {
+            sinceLastDelivered = value;
+            return this;
+        }
+
         public SubscribeRequest build() {
-            return new SubscribeRequest(topics, subscriber, clientId, lastEventId);
+            return new SubscribeRequest(topics, subscriber, clientId, lastEventId, sinceLastDelivered);
         }
     }
 }

@@ -695,6 +695,64 @@ class HubTest {
      * live events. Events published after {@link Hub#open} are delivered either way (by replay or
      * live); tests that need events to pass through a connection's queue wait for this.
      */
+    @Test
+    void aNewDeviceOfTheSameUserStartsAfterWhatTheUserWasDelivered() {
+        DeliveryCursors cursors = DeliveryCursors.inMemory();
+        Hub hub = hub(Hub.builder().deliveryCursors(cursors));
+        SubscribeRequest.Builder alice = SubscribeRequest.topics("inbox").subscriber(Subscriber.user("alice"));
+        Stream laptop = subscribe(hub, alice.build());
+        awaitLive(hub, 1);
+        hub.publish(message("inbox", "seen on the laptop 1"));
+        Event last = hub.publish(message("inbox", "seen on the laptop 2"));
+        await().until(() -> laptop.data().size() == 2);
+        await().until(() -> cursors.lastDelivered("alice").orElse(0) == last.id());
+        laptop.connection().close();
+        await().until(() -> hub.connections().isEmpty());
+
+        hub.publish(message("inbox", "while away 1"));
+        hub.publish(message("inbox", "while away 2"));
+        Stream phone = subscribe(hub, alice.sinceLastDelivered(true).build());
+        await().until(() -> phone.data().size() == 2);
+        hub.publish(message("inbox", "live"));
+
+        await().until(() -> phone.data().size() == 3);
+        assertThat(phone.data()).containsExactly("while away 1", "while away 2", "live");
+    }
+
+    @Test
+    void aLastEventIdTakesPrecedenceOverTheUsersCursor() {
+        Hub hub = hub();
+        SubscribeRequest.Builder bob = SubscribeRequest.topics("inbox").subscriber(Subscriber.user("bob"));
+        Stream first = subscribe(hub, bob.build());
+        awaitLive(hub, 1);
+        Event one = hub.publish(message("inbox", "one"));
+        hub.publish(message("inbox", "two"));
+        await().until(() -> first.data().size() == 2);
+
+        Stream reconnected = subscribe(hub, bob.sinceLastDelivered(true).lastEventId(Long.toString(one.id())).build());
+
+        await().until(() -> reconnected.data().size() == 1);
+        assertThat(reconnected.data()).containsExactly("two");
+    }
+
+    @Test
+    void aUserWithNothingDeliveredYetStartsLive() {
+        Hub hub = hub();
+        hub.publish(message("inbox", "before"));
+        Stream stream = subscribe(hub, SubscribeRequest.topics("inbox").subscriber(Subscriber.user("carol")).sinceLastDelivered(true).build());
+        awaitLive(hub, 1);
+        hub.publish(message("inbox", "after"));
+
+        await().until(() -> stream.data().size() == 1);
+        assertThat(stream.data()).containsExactly("after");
+    }
+
+    @Test
+    void resumingFromTheUsersCursorNeedsAUser() {
+        assertThatThrownBy(() -> SubscribeRequest.topics("inbox").sinceLastDelivered(true).build())
+                .isInstanceOf(InvalidSubscriptionException.class);
+    }
+
     private static void awaitLive(Hub hub, int connections) {
         await().until(() -> hub.connections().size() == connections
                 && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));

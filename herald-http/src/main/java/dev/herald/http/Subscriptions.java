@@ -15,9 +15,11 @@ public final class Subscriptions {
     }
 
     /**
-     * A subscription from {@code topic} (repeatable), {@code clientId} and the resume point.
+     * A subscription from {@code topic} (repeatable), {@code clientId} and the resume point: the
+     * Last-Event-ID, or {@code since=last} for "after the last event delivered to my user".
      *
-     * @throws InvalidSubscriptionException if there is no topic or a selector is malformed
+     * @throws InvalidSubscriptionException if there is no topic, a selector is malformed, or
+     *                                      {@code since} is not {@code last} or has no user
      */
     public static SubscribeRequest read(HttpRequestView request, Subscriber subscriber) {
         List<String> topics = request.parameters("topic");
@@ -27,11 +29,23 @@ public final class Subscriptions {
         SubscribeRequest.Builder subscription = SubscribeRequest.builder()
                 .subscriber(subscriber)
                 .clientId(request.parameter("clientId"))
-                .lastEventId(lastEventId(request));
+                .lastEventId(lastEventId(request))
+                .sinceLastDelivered(sinceLast(request));
         for (String topic : topics) {
             subscription.topic(topic);
         }
         return subscription.build();
+    }
+
+    private static boolean sinceLast(HttpRequestView request) {
+        String since = request.parameter("since");
+        if (since == null || since.isEmpty()) {
+            return false;
+        }
+        if (!since.equals("last")) {
+            throw new InvalidSubscriptionException("\"since\" accepts one value, \"last\" (after the last event delivered to your user)");
+        }
+        return true;
     }
 
     /**

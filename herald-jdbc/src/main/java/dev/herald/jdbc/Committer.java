@@ -91,6 +91,30 @@ final class Committer {
      * @throws EventLogException if it was not stored (queue full, closed, or the batch failed)
      */
     Event append(Publication publication) {
+        Pending pending = enqueue(publication, enqueueTimeout.toNanos());
+        return await(pending);
+    }
+
+    /**
+     * Queues the publication without waiting (an event loop must not block): a full queue fails
+     * at once. The future completes on the committer thread once the batch is committed.
+     */
+    CompletableFuture<Event> appendAsync(Publication publication) {
+        try {
+            return enqueue(publication, 0).result.handle((event, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    throw new EventLogException(cause.getMessage(), cause.getCause() != null ? cause.getCause() : cause);
+                }
+                return event;
+            });
+        } catch (EventLogException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private Pending enqueue(Publication publication, long waitNanos) {
         if (!accepting.get()) {
             throw new EventLogException("the event log is closed; nothing was stored");
         }
@@ -101,7 +125,7 @@ final class Committer {
         Pending pending = new Pending(publication);
         boolean queued;
         try {
-            queued = queue.offer(pending, enqueueTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            queued = waitNanos > 0 ? queue.offer(pending, waitNanos, TimeUnit.NANOSECONDS) : queue.offer(pending);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EventLogException("interrupted while waiting to append; nothing was stored", e);
@@ -114,7 +138,7 @@ final class Committer {
             // Closed while queuing, and nobody took it: withdraw it.
             throw new EventLogException("the event log is closed; nothing was stored");
         }
-        return await(pending);
+        return pending;
     }
 
     private static Event await(Pending pending) {

@@ -172,6 +172,17 @@ public final class JdbcEventLog implements EventLog {
     }
 
     /**
+     * Like {@link #append}, without blocking the caller (for event loops): queues the publication
+     * and returns a future that the committer completes once the batch is committed, or fails with
+     * an {@link EventLogException}. When the queue is full it fails at once instead of waiting.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<Event> appendAsync(Publication publication) {
+        Objects.requireNonNull(publication, "publication");
+        return committer.appendAsync(publication);
+    }
+
+    /**
      * Reads up to {@code limit} committed events after {@code afterId}, with the horizon and last
      * id. Called by the hub's dispatcher and connection writers, concurrently; served from memory
      * when the events are recent, otherwise by one query.

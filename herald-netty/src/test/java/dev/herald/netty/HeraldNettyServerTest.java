@@ -312,4 +312,32 @@ class HeraldNettyServerTest {
         assertThat(b.awaitEnd(Duration.ofSeconds(5))).isTrue();
         assertThat(Map.of("a", a.ended(), "b", b.ended())).containsValues(true, true);
     }
+    @Test
+    void sinceLastStartsANewDeviceAfterWhatItsUserWasDelivered() throws Exception {
+        SseWireClient laptop = clients.get("/events?topic=inbox&user=dana");
+        awaitLive(1);
+        assertThat(post("application/json", "{\"topic\": \"inbox\", \"data\": \"read on the laptop\"}").statusCode()).isEqualTo(201);
+        await().until(() -> laptop.parser().events().size() == 1);
+        laptop.close();
+        await().until(() -> hub.connections().isEmpty());
+        assertThat(post("application/json", "{\"topic\": \"inbox\", \"data\": \"sent while away\"}").statusCode()).isEqualTo(201);
+
+        SseWireClient phone = clients.get("/events?topic=inbox&user=dana&since=last");
+
+        await().until(() -> phone.parser().events().size() == 1);
+        assertThat(phone.parser().events().getFirst().data()).isEqualTo("sent while away");
+    }
+
+    @Test
+    void sinceAcceptsOnlyLastAndNeedsAUser() throws Exception {
+        HttpResponse<String> unknown = get("/events?topic=t&user=a&since=yesterday");
+        HttpResponse<String> anonymous = get("/events?topic=t&since=last");
+
+        for (HttpResponse<String> r : List.of(unknown, anonymous)) {
+            assertThat(r.statusCode()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(r.body()).contains("urn:herald:problem:invalid-subscription");
+        }
+        assertThat(hub.connections()).isEmpty();
+    }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-@SpringBootTest(properties = {"server.port=0", "herald.demo.enabled=false"})
+@SpringBootTest(properties = {"server.port=0", "herald.demo.enabled=false", "herald.history.store=memory"})
 class DemoDisabledTest {
 
     @LocalServerPort

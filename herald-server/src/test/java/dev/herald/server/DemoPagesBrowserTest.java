@@ -20,6 +20,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 /** The demo pages in a real headless Chromium, against the real server. */
 @SpringBootTest(properties = {
     "server.port=0",
+    "herald.data-dir=target/test-data/${random.uuid}",
     "herald.demo.sse-interval=300ms",
     "herald.demo.stream-interval=500ms",
     "herald.heartbeat=500ms",

@@ -29,6 +29,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 @SpringBootTest(properties = {
     "server.port=0",
+    "herald.data-dir=target/test-data/${random.uuid}",
     "herald.demo.sse-interval=100ms",
     "herald.demo.stream-interval=100ms",
     "herald.heartbeat=200ms",

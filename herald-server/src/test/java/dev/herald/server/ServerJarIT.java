@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -38,11 +41,16 @@ class ServerJarIT {
         }
     }
 
+    /** Starts the jar on a free port, with its data (the H2 history) in a fresh directory. */
     private int start(String... extraArgs) throws Exception {
+        return start(Files.createTempDirectory("herald-data"), extraArgs);
+    }
+
+    private int start(Path dataDir, String... extraArgs) throws Exception {
         assertThat(JAR).as("the executable jar at its documented path").exists();
         log = Files.createTempFile("herald-server", ".log");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "--server.port=0"));
+                "-jar", JAR.toString(), "--server.port=0", "--herald.data-dir=" + dataDir));
         command.addAll(List.of(extraArgs));
         server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int[] port = new int[1];
@@ -100,7 +108,8 @@ class ServerJarIT {
     void refusesToStartTwiceOnTheSamePortWithAClearMessage() throws Exception {
         int port = start();
         Process second = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "--server.port=" + port).redirectErrorStream(true).start();
+                "-jar", JAR.toString(), "--server.port=" + port, "--herald.data-dir=" + Files.createTempDirectory("herald-data"))
+                .redirectErrorStream(true).start();
         try {
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String output = new String(second.getInputStream().readAllBytes());
@@ -109,5 +118,57 @@ class ServerJarIT {
         } finally {
             second.destroyForcibly();
         }
+    }
+
+    @Test
+    void everyAcknowledgedEventSurvivesKillDashNine() throws Exception {
+        Path data = Files.createTempDirectory("herald-data");
+        int port = start(data);
+        HttpClient http = HttpClient.newHttpClient();
+        URI events = URI.create("http://127.0.0.1:" + port + "/events");
+        ConcurrentLinkedQueue<Long> acknowledged = new ConcurrentLinkedQueue<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        List<Thread> publishers = new ArrayList<>();
+        for (int p = 0; p < 8; p++) {
+            int publisher = p;
+            publishers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; !killed.get() && i < 10_000; i++) {
+                    try {
+                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(events)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"topic\": \"crash\", \"data\": \"" + publisher + "-" + i + "\"}"))
+                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() == 201) {
+                            Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"(\\d+)\"").matcher(response.body());
+                            assertThat(id.find()).as(response.body()).isTrue();
+                            acknowledged.add(Long.parseLong(id.group(1)));
+                        }
+                    } catch (Exception e) {
+                        return; // the server is gone: this publish was never acknowledged
+                    }
+                }
+            }));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 500);
+        server.destroyForcibly(); // SIGKILL, with publishes in flight
+        killed.set(true);
+        assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        for (Thread publisher : publishers) {
+            publisher.join(Duration.ofSeconds(30));
+        }
+        List<Long> acked = acknowledged.stream().sorted().toList();
+
+        int restarted = start(data);
+        SseWireClient stream = SseWireClient.get(restarted, "/events?topic=crash",
+                Map.of("Last-Event-ID", Long.toString(acked.getFirst() - 1)));
+        await().atMost(Duration.ofSeconds(30)).until(() -> stream.parser().events().stream()
+                .map(e -> Long.parseLong(e.lastEventId())).anyMatch(id -> id >= acked.getLast()));
+        List<Long> replayed = stream.parser().events().stream().map(e -> Long.parseLong(e.lastEventId())).toList();
+        stream.close();
+
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(replayed).as("replayed in id order, each once").isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
+        assertThat(replayed).as("every acknowledged event").containsAll(acked);
+        System.out.printf("kill -9 after %d acknowledged publishes; %d replayed after restart%n", acked.size(), replayed.size());
     }
 }

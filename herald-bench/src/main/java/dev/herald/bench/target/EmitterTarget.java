@@ -7,7 +7,9 @@ import java.util.List;
 
 /**
  * The hand-written peer ({@code dev.herald.bench.emitter.EmitterServer}): Spring Boot defaults, except
- * Tomcat's connection limit, raised so it can hold the idle scenario's connections at all.
+ * Tomcat's connection limit, raised so it can hold the idle scenario's connections at all, and its
+ * keep-alive request limit (100 by default), lifted so the publisher's connection is not closed
+ * under it every 100 requests.
  */
 public final class EmitterTarget extends MainClassTarget {
 
@@ -23,7 +25,7 @@ public final class EmitterTarget extends MainClassTarget {
     @Override
     protected List<String> args() {
         return List.of("--server.port=" + port, "--server.address=127.0.0.1", "--herald.enabled=false",
-                "--server.tomcat.max-connections=40000", "--server.tomcat.accept-count=4096");
+                "--server.tomcat.max-connections=40000", "--server.tomcat.accept-count=4096", "--server.tomcat.max-keep-alive-requests=-1");
     }
 
     @Override

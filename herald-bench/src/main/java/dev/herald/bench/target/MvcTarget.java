@@ -21,7 +21,7 @@ public final class MvcTarget extends MainClassTarget.HeraldApi {
     @Override
     protected List<String> args() {
         return List.of("--server.port=" + port, "--server.address=127.0.0.1", "--spring.threads.virtual.enabled=true",
-                "--server.tomcat.max-connections=40000", "--server.tomcat.accept-count=4096",
+                "--server.tomcat.max-connections=40000", "--server.tomcat.accept-count=4096", "--server.tomcat.max-keep-alive-requests=-1",
                 "--herald.max-connections=40000");
     }
 }

@@ -101,6 +101,9 @@ abstract class ProcessTarget implements Target {
 
     /** This JVM's class path: the bench module and its dependencies, which hold every in-module server. */
     static String classPath() {
-        return System.getProperty("java.class.path");
+        // Absolute: the server runs in its own working directory.
+        return java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 }

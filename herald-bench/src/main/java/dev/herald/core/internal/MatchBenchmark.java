@@ -45,6 +45,8 @@ public class MatchBenchmark {
     private Event templateHit;
     private Event miss;
     private final SubscriptionIndex.Scratch scratch = new SubscriptionIndex.Scratch();
+    /** Every connection, for the baseline that matches by scanning them all. */
+    private final java.util.List<StreamConnection> all = new java.util.ArrayList<>();
 
     @Setup
     public void setUp() {
@@ -55,11 +57,12 @@ public class MatchBenchmark {
                 EventBus.local(), InstantSource.system());
         index = new SubscriptionIndex();
         for (int i = 0; i < connections; i++) {
-            index.add(engine.open(SubscribeRequest.topics("users/" + i).build()));
+            all.add(engine.open(SubscribeRequest.topics("users/" + i).build()));
         }
         for (int t = 0; t < templates; t++) {
-            index.add(engine.open(SubscribeRequest.topics("shop" + t + "/orders/{id}").build()));
+            all.add(engine.open(SubscribeRequest.topics("shop" + t + "/orders/{id}").build()));
         }
+        all.forEach(index::add);
         exactHit = new Event(1, Instant.EPOCH, Publication.to("users/4242").data("x").build());
         templateHit = new Event(2, Instant.EPOCH, Publication.to("shop0/orders/7").data("x").build());
         miss = new Event(3, Instant.EPOCH, Publication.to("nobody/listens").data("x").build());
@@ -83,5 +86,19 @@ public class MatchBenchmark {
     @Benchmark
     public void noSubscriber(Blackhole hole) {
         index.forEachSelecting(miss, scratch, hole::consume);
+    }
+
+    /** The baseline the index replaces: test every connection's selectors against the topic. */
+    @Benchmark
+    public void exactTopicByScanning(Blackhole hole) {
+        String topic = exactHit.topics().getFirst();
+        for (StreamConnection connection : all) {
+            for (dev.herald.core.TopicSelector selector : connection.topics()) {
+                if (selector.matches(topic)) {
+                    hole.consume(connection);
+                    break;
+                }
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.herald.core.internal;
 
 import dev.herald.core.ConnectionInfo;
 import dev.herald.core.ConnectionLimitException;
+import dev.herald.core.DeliveryCursors;
 import dev.herald.core.Event;
 import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +43,7 @@ public final class Engine {
     private final EngineSettings settings;
     private final EventLog eventLog;
     private final EventBus bus;
+    private final DeliveryCursors cursors;
     private final InstantSource clock;
     private final SubscriptionIndex index = new SubscriptionIndex();
     private final ConnectionRegistry registry;
@@ -55,9 +58,14 @@ public final class Engine {
     private volatile boolean closed;
 
     public Engine(EngineSettings settings, EventLog eventLog, EventBus bus, InstantSource clock) {
+        this(settings, eventLog, bus, DeliveryCursors.inMemory(), clock);
+    }
+
+    public Engine(EngineSettings settings, EventLog eventLog, EventBus bus, DeliveryCursors cursors, InstantSource clock) {
         this.settings = settings;
         this.eventLog = eventLog;
         this.bus = bus;
+        this.cursors = cursors;
         this.clock = clock;
         this.registry = new ConnectionRegistry(settings.limits());
         this.writers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("herald-writer-", 0).factory());
@@ -110,6 +118,14 @@ public final class Engine {
     public StreamConnection open(SubscribeRequest request) {
         ensureOpen();
         Cursor requested = request.lastEventId() == null ? null : Cursor.parse(request.lastEventId());
+        String requestedText = request.lastEventId();
+        if (requested == null && request.sinceLastDelivered()) {
+            OptionalLong delivered = cursors.lastDelivered(request.subscriber().userId());
+            if (delivered.isPresent()) {
+                requested = Cursor.at(delivered.getAsLong());
+                requestedText = requested.format();
+            }
+        }
         LogPage bounds = eventLog.readAfter(Long.MAX_VALUE, 0);
         ResumeStatus status;
         Cursor start;
@@ -131,7 +147,7 @@ public final class Engine {
         StreamConnection connection;
         try {
             connection = new StreamConnection(this, connectionIds.incrementAndGet(), request.subscriber(),
-                    request.clientId(), request.topics(), status, start, request.lastEventId());
+                    request.clientId(), request.topics(), status, start, requestedText);
         } catch (RuntimeException e) {
             registry.unreserve(userId);
             throw e;
@@ -182,6 +198,11 @@ public final class Engine {
 
     public int connectionCount() {
         return registry.size();
+    }
+
+    /** Where connections record what they delivered to their user. */
+    DeliveryCursors cursors() {
+        return cursors;
     }
 
     public Metrics metrics() {

@@ -55,6 +55,8 @@ public final class StreamConnection implements Connection {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile boolean heartbeatDue;
     private volatile long lastWriteMillis;
+    /** The position last given to the delivery cursors. Writer only. */
+    private long recordedPosition = Long.MIN_VALUE;
     /** When the current blocking write began, or zero when not writing. */
     private volatile long writingSinceMillis;
     /** When a non-blocking transport last reported its buffer full, or zero while it takes bytes. */
@@ -620,6 +622,23 @@ public final class StreamConnection implements Connection {
         long now = engine.clock().millis();
         writingSinceMillis = 0;
         lastWriteMillis = now;
+        recordDelivery();
+    }
+
+    /** Tells the delivery cursors how far this user has been served, once the bytes are out. */
+    private void recordDelivery() {
+        String userId = subscriber.userId();
+        long position = cursor.position();
+        if (userId == null || position <= recordedPosition) {
+            return;
+        }
+        recordedPosition = position;
+        try {
+            engine.cursors().delivered(userId, position);
+        } catch (RuntimeException e) {
+            // A lost record only means a new device may get a few events twice.
+            log.debug("Could not record the delivery position of user {}: {}", userId, e.toString());
+        }
     }
 
     /** Ends the response; the writer's last act. */

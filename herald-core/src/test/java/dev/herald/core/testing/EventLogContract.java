@@ -61,6 +61,25 @@ public abstract class EventLogContract {
     }
 
     @Test
+    void asynchronousAppendsAreStoredInTheOrderTheyWereMade() throws Exception {
+        EventLog log = newLog();
+        List<java.util.concurrent.CompletableFuture<Event>> futures = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            futures.add(log.appendAsync(publication("async" + i)));
+        }
+        List<Event> appended = new ArrayList<>();
+        for (java.util.concurrent.CompletableFuture<Event> future : futures) {
+            appended.add(future.get(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
+
+        assertThat(appended).extracting(Event::id).isSorted().doesNotHaveDuplicates();
+        assertThat(appended).extracting(Event::data).containsExactly(
+                java.util.stream.IntStream.range(0, 50).mapToObj(i -> "async" + i).toArray(String[]::new));
+        assertThat(log.readAfter(appended.getFirst().id() - 1, 100).events()).extracting(Event::id)
+                .containsExactlyElementsOf(appended.stream().map(Event::id).toList());
+    }
+
+    @Test
     void anEmptyLogHasNothingAfterItsHorizon() {
         EventLog log = newLog();
 

@@ -1,14 +1,14 @@
 package dev.herald.spring.boot;
 
 import dev.herald.core.ConnectionLimits;
+import dev.herald.core.DeliveryCursors;
 import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
 import dev.herald.core.HeartbeatPolicy;
 import dev.herald.core.Hub;
-import dev.herald.core.InMemoryEventLog;
-import dev.herald.core.RetentionPolicy;
 import dev.herald.http.HeraldAuthenticator;
 import java.time.InstantSource;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -19,8 +19,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Configures a {@link Hub} from {@code herald.*} properties, with an in-memory {@link EventLog}
- * and a local {@link EventBus} unless the application (or another Herald module) defines its own,
+ * Configures a {@link Hub} from {@code herald.*} properties, with the {@link EventLog} and
+ * {@link DeliveryCursors} that {@code herald.history.store} names (in memory by default) and a local
+ * {@link EventBus}, unless the application (or another Herald module) defines its own,
  * and the default {@link HeraldAuthenticator}. Inject the hub anywhere and call {@code publish(...)}.
  */
 @AutoConfiguration
@@ -28,12 +29,27 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(HeraldProperties.class)
 public final class HeraldAutoConfiguration {
 
+    /** The history store named by {@code herald.history.*}, unless the application defines its own log. */
     @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean({HistoryStore.class, EventLog.class})
+    HistoryStore heraldHistoryStore(HeraldProperties properties, ObjectProvider<DataSource> dataSource,
+            ObjectProvider<InstantSource> clock) {
+        return HistoryStore.open(properties, dataSource::getIfUnique, clock.getIfAvailable(InstantSource::system));
+    }
+
+    /** Closed by the history store. */
+    @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
-    EventLog heraldEventLog(HeraldProperties properties, ObjectProvider<InstantSource> clock) {
-        HeraldProperties.History history = properties.getHistory();
-        return new InMemoryEventLog(RetentionPolicy.of(history.getMaxEvents(), history.getMaxAge()),
-                clock.getIfAvailable(InstantSource::system));
+    EventLog heraldEventLog(HistoryStore store) {
+        return store.eventLog();
+    }
+
+    /** The store's cursors, or in memory when the application brought its own log. */
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean
+    DeliveryCursors heraldDeliveryCursors(ObjectProvider<HistoryStore> store) {
+        HistoryStore history = store.getIfAvailable();
+        return history != null ? history.cursors() : DeliveryCursors.inMemory();
     }
 
     @Bean(destroyMethod = "close")
@@ -44,10 +60,12 @@ public final class HeraldAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Hub heraldHub(HeraldProperties properties, EventLog eventLog, EventBus eventBus, ObjectProvider<InstantSource> clock) {
+    Hub heraldHub(HeraldProperties properties, EventLog eventLog, EventBus eventBus, DeliveryCursors deliveryCursors,
+            ObjectProvider<InstantSource> clock) {
         return Hub.builder()
                 .eventLog(eventLog)
                 .eventBus(eventBus)
+                .deliveryCursors(deliveryCursors)
                 .clock(clock.getIfAvailable(InstantSource::system))
                 .retry(properties.getRetry())
                 .heartbeat(properties.getHeartbeat().isZero()

@@ -1,5 +1,6 @@
 package dev.herald.spring.boot;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,9 @@ public class HeraldProperties {
 
     /** How long shutdown waits for streams to finish writing what they have queued. */
     private Duration shutdownTimeout = Duration.ofSeconds(5);
+
+    /** Where embedded stores keep their files (the H2 history). */
+    private Path dataDir = Path.of("data");
 
     private final Endpoint endpoint = new Endpoint();
 
@@ -126,6 +130,14 @@ public class HeraldProperties {
         this.maxEventSize = maxEventSize;
     }
 
+    public Path getDataDir() {
+        return dataDir;
+    }
+
+    public void setDataDir(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
     public Duration getWriteTimeout() {
         return writeTimeout;
     }
@@ -184,14 +196,37 @@ public class HeraldProperties {
         }
     }
 
-    /** The in-memory event history (used when no other EventLog bean is defined). */
+    /** The event history (used when no other EventLog bean is defined). */
     public static class History {
+
+        /**
+         * Where events are kept: {@code memory} (lost on restart), {@code h2} (an embedded H2
+         * database in {@code herald.data-dir}; needs herald-jdbc and H2) or {@code jdbc} (the
+         * database at {@code herald.history.jdbc.url}, else the application's DataSource; needs
+         * herald-jdbc and the driver). Setting {@code herald.history.jdbc.url} selects {@code jdbc}.
+         */
+        private Store store = Store.MEMORY;
 
         /** The most events kept for replay. */
         private int maxEvents = 10_000;
 
         /** The oldest event kept for replay. */
         private Duration maxAge = Duration.ofHours(1);
+
+        private final Jdbc jdbc = new Jdbc();
+
+        public Store getStore() {
+            return store;
+        }
+
+        public void setStore(Store store) {
+            this.store = store;
+        }
+
+        /** The store in effect: a JDBC URL selects {@code jdbc} whatever {@code store} says. */
+        public Store effectiveStore() {
+            return jdbc.getUrl() != null && !jdbc.getUrl().isBlank() ? Store.JDBC : store;
+        }
 
         public int getMaxEvents() {
             return maxEvents;
@@ -207,6 +242,74 @@ public class HeraldProperties {
 
         public void setMaxAge(Duration maxAge) {
             this.maxAge = maxAge;
+        }
+
+        public Jdbc getJdbc() {
+            return jdbc;
+        }
+
+        /** Kinds of event store. */
+        public enum Store {
+            MEMORY, H2, JDBC
+        }
+
+        /** A database of Herald's own (PostgreSQL 15+, or H2), instead of the application's DataSource. */
+        public static class Jdbc {
+
+            /** The JDBC URL, e.g. {@code jdbc:postgresql://db:5432/herald?reWriteBatchedInserts=true}. */
+            private String url;
+
+            /** The database user. */
+            private String username;
+
+            /** The database password. */
+            private String password;
+
+            /** The most pooled connections (each held for one statement, never for a stream). */
+            private int maxPoolSize = 8;
+
+            /** How long an append waits for a connection (so, while the database is down) before 503. */
+            private Duration connectionTimeout = Duration.ofSeconds(5);
+
+            public String getUrl() {
+                return url;
+            }
+
+            public void setUrl(String url) {
+                this.url = url;
+            }
+
+            public String getUsername() {
+                return username;
+            }
+
+            public void setUsername(String username) {
+                this.username = username;
+            }
+
+            public String getPassword() {
+                return password;
+            }
+
+            public void setPassword(String password) {
+                this.password = password;
+            }
+
+            public int getMaxPoolSize() {
+                return maxPoolSize;
+            }
+
+            public void setMaxPoolSize(int maxPoolSize) {
+                this.maxPoolSize = maxPoolSize;
+            }
+
+            public Duration getConnectionTimeout() {
+                return connectionTimeout;
+            }
+
+            public void setConnectionTimeout(Duration connectionTimeout) {
+                this.connectionTimeout = connectionTimeout;
+            }
         }
     }
 
