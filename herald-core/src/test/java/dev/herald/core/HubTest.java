@@ -217,9 +217,16 @@ class HubTest {
         // The first connection opens before the first event, so nothing precedes it.
         Stream stream = subscribe(hub, "t");
         int sessions = 1;
+        java.util.concurrent.atomic.AtomicInteger sessionCount = new java.util.concurrent.atomic.AtomicInteger(1);
         try (ExecutorService pool = Executors.newSingleThreadExecutor()) {
             Future<?> publishing = pool.submit(() -> {
                 for (int i = 0; i < 2000; i++) {
+                    // Reconnections interleave with publishing however fast this machine publishes:
+                    // every 160 events, wait for the client to have reconnected once more.
+                    int checkpoint = i / 160 + 1;
+                    if (i % 160 == 0) {
+                        await().until(() -> sessionCount.get() >= Math.min(checkpoint, 12));
+                    }
                     hub.publish(message("t", "e" + i));
                 }
             });
@@ -237,6 +244,7 @@ class HubTest {
                     stream = subscribe(hub, SubscribeRequest.topics("t")
                             .lastEventId(lastEventId.isEmpty() ? stream.connection().resumePoint() : lastEventId).build());
                     sessions++;
+                    sessionCount.set(sessions);
                 }
             }
             publishing.get();
@@ -717,6 +725,29 @@ class HubTest {
 
         await().until(() -> phone.data().size() == 3);
         assertThat(phone.data()).containsExactly("while away 1", "while away 2", "live");
+    }
+
+    @Test
+    void aStreamThatDeliveredNothingDoesNotMoveTheUsersCursor() {
+        DeliveryCursors cursors = DeliveryCursors.inMemory();
+        Hub hub = hub(Hub.builder().deliveryCursors(cursors));
+        SubscribeRequest.Builder erin = SubscribeRequest.topics("inbox").subscriber(Subscriber.user("erin"));
+        Stream first = subscribe(hub, erin.build());
+        awaitLive(hub, 1);
+        Event seen = hub.publish(message("inbox", "seen"));
+        await().until(() -> first.data().size() == 1 && cursors.lastDelivered("erin").orElse(0) == seen.id());
+        first.connection().close();
+        await().until(() -> hub.connections().isEmpty());
+        hub.publish(message("inbox", "missed"));
+
+        Stream idle = subscribe(hub, erin.build()); // live only: it never sees "missed"
+        awaitLive(hub, 1);
+        await().until(() -> idle.sink().flushes() >= 1);
+        Stream resumed = subscribe(hub, erin.sinceLastDelivered(true).build());
+
+        await().until(() -> resumed.data().size() == 1);
+        assertThat(resumed.data()).containsExactly("missed");
+        await().until(() -> cursors.lastDelivered("erin").orElse(0) == seen.id() + 1);
     }
 
     @Test

@@ -1,7 +1,5 @@
 package dev.herald.bench.target;
 
-import dev.herald.bench.load.PublishFormat;
-import dev.herald.bench.load.UrlTemplate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +11,7 @@ import java.util.List;
  * {@code --herald-args} says otherwise, the in-memory history (the fan-out figures measure the
  * hub, not the disk; {@code --herald-args --herald.history.store=h2} measures the default).
  */
-public final class HeraldTarget extends ProcessTarget {
+public final class HeraldTarget extends ProcessTarget implements HeraldApi {
 
     private final Path jar;
     private final List<String> jvm;
@@ -41,20 +39,5 @@ public final class HeraldTarget extends ProcessTarget {
         }
         command.addAll(args);
         return command;
-    }
-
-    @Override
-    public UrlTemplate subscribeUrl() {
-        return UrlTemplate.of("http://127.0.0.1:" + port + "/events?topic={topic}");
-    }
-
-    @Override
-    public UrlTemplate publishUrl() {
-        return UrlTemplate.of("http://127.0.0.1:" + port + "/events");
-    }
-
-    @Override
-    public PublishFormat publishFormat() {
-        return PublishFormat.HERALD_JSON;
     }
 }

@@ -1,7 +1,5 @@
 package dev.herald.bench.target;
 
-import dev.herald.bench.load.PublishFormat;
-import dev.herald.bench.load.UrlTemplate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,28 +25,5 @@ abstract class MainClassTarget extends ProcessTarget {
         command.addAll(List.of("-cp", classPath(), mainClass()));
         command.addAll(args());
         return command;
-    }
-
-    /** Targets that speak Herald's HTTP API. */
-    abstract static class HeraldApi extends MainClassTarget {
-
-        HeraldApi(int port, Path work, List<String> jvm) {
-            super(port, work, jvm);
-        }
-
-        @Override
-        public UrlTemplate subscribeUrl() {
-            return UrlTemplate.of("http://127.0.0.1:" + port + "/events?topic={topic}");
-        }
-
-        @Override
-        public UrlTemplate publishUrl() {
-            return UrlTemplate.of("http://127.0.0.1:" + port + "/events");
-        }
-
-        @Override
-        public PublishFormat publishFormat() {
-            return PublishFormat.HERALD_JSON;
-        }
     }
 }

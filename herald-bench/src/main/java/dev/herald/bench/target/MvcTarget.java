@@ -7,7 +7,7 @@ import java.util.List;
  * Herald embedded in a Spring MVC application (the starter's servlet endpoints on Tomcat, virtual
  * threads on): what an application that embeds Herald gets.
  */
-public final class MvcTarget extends MainClassTarget.HeraldApi {
+public final class MvcTarget extends MainClassTarget implements HeraldApi {
 
     public MvcTarget(int port, Path work, List<String> jvm) {
         super(port, work, jvm);

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** {@code herald-netty} alone, without Spring: isolates the transport and the engine. */
-public final class NettyTarget extends MainClassTarget.HeraldApi {
+public final class NettyTarget extends MainClassTarget implements HeraldApi {
 
     public NettyTarget(int port, Path work, List<String> jvm) {
         super(port, work, jvm);

@@ -28,6 +28,10 @@ abstract class ProcessTarget implements Target {
         this.work = work;
     }
 
+    public int port() {
+        return port;
+    }
+
     /** The command line that runs the server. */
     protected abstract List<String> command() throws IOException;
 

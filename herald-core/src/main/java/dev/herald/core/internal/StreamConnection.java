@@ -57,6 +57,8 @@ public final class StreamConnection implements Connection {
     private volatile long lastWriteMillis;
     /** The position last given to the delivery cursors. Writer only. */
     private long recordedPosition = Long.MIN_VALUE;
+    /** Whether an event was written since the delivery cursors were last told. Writer only. */
+    private boolean deliveredSinceRecord;
     /** When the current blocking write began, or zero when not writing. */
     private volatile long writingSinceMillis;
     /** When a non-blocking transport last reported its buffer full, or zero while it takes bytes. */
@@ -600,6 +602,7 @@ public final class StreamConnection implements Connection {
     private void writeEvent(Frame frame, long nextPending) throws IOException {
         long eventId = frame.eventId();
         cursor.delivered(eventId, nextPending);
+        deliveredSinceRecord = true;
         byte[] bytes = frame.bytes();
         if (cursor.isPlain(eventId)) {
             write(bytes, 0, bytes.length);
@@ -625,11 +628,19 @@ public final class StreamConnection implements Connection {
         recordDelivery();
     }
 
-    /** Tells the delivery cursors how far this user has been served, once the bytes are out. */
+    /**
+     * Tells the delivery cursors how far this user has been served, once the bytes are out. Only
+     * after events were written: a stream that starts live and has delivered nothing yet must not
+     * claim the events published before it connected.
+     */
     private void recordDelivery() {
         String userId = subscriber.userId();
+        if (!deliveredSinceRecord || userId == null) {
+            return;
+        }
+        deliveredSinceRecord = false;
         long position = cursor.position();
-        if (userId == null || position <= recordedPosition) {
+        if (position <= recordedPosition) {
             return;
         }
         recordedPosition = position;

@@ -57,7 +57,16 @@ class HeraldSlowClientTest {
     @AfterEach
     void closeClients() throws Exception {
         clients.close();
-        await().atMost(Duration.ofSeconds(40)).until(() -> hub.stats().connections() == 0);
+        try {
+            await().atMost(Duration.ofSeconds(40)).until(() -> hub.stats().connections() == 0);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // Say what is left, so that a failure here can be understood from the report alone.
+            System.out.println("Connections left: " + hub.connections());
+            java.util.Arrays.stream(java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true))
+                    .filter(t -> t.getThreadName().startsWith("herald") || t.getThreadName().startsWith("http-nio"))
+                    .forEach(System.out::println);
+            throw e;
+        }
     }
 
     @Test
