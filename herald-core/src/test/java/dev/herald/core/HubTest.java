@@ -703,23 +703,43 @@ class HubTest {
      * live events. Events published after {@link Hub#open} are delivered either way (by replay or
      * live); tests that need events to pass through a connection's queue wait for this.
      */
+    /** In-memory cursors that also tell the highest position recorded. */
+    private static final class WatchedCursors implements DeliveryCursors {
+        final DeliveryCursors inner = DeliveryCursors.inMemory();
+        final java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void delivered(String key, long position) {
+            inner.delivered(key, position);
+            highest.accumulateAndGet(position, Math::max);
+        }
+
+        @Override
+        public java.util.OptionalLong lastDelivered(String key) {
+            return inner.lastDelivered(key);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     @Test
     void aNewDeviceOfTheSameUserStartsAfterWhatTheUserWasDelivered() {
-        DeliveryCursors cursors = DeliveryCursors.inMemory();
+        WatchedCursors cursors = new WatchedCursors();
         Hub hub = hub(Hub.builder().deliveryCursors(cursors));
-        SubscribeRequest.Builder alice = SubscribeRequest.topics("inbox").subscriber(Subscriber.user("alice"));
+        SubscribeRequest.Builder alice = SubscribeRequest.topics("inbox").subscriber(Subscriber.user("alice")).sinceLastDelivered(true);
         Stream laptop = subscribe(hub, alice.build());
         awaitLive(hub, 1);
         hub.publish(message("inbox", "seen on the laptop 1"));
         Event last = hub.publish(message("inbox", "seen on the laptop 2"));
-        await().until(() -> laptop.data().size() == 2);
-        await().until(() -> cursors.lastDelivered("alice").orElse(0) == last.id());
+        await().until(() -> laptop.data().size() == 2 && cursors.highest.get() == last.id());
         laptop.connection().close();
         await().until(() -> hub.connections().isEmpty());
 
         hub.publish(message("inbox", "while away 1"));
         hub.publish(message("inbox", "while away 2"));
-        Stream phone = subscribe(hub, alice.sinceLastDelivered(true).build());
+        Stream phone = subscribe(hub, alice.build());
         await().until(() -> phone.data().size() == 2);
         hub.publish(message("inbox", "live"));
 
@@ -728,26 +748,46 @@ class HubTest {
     }
 
     @Test
-    void aStreamThatDeliveredNothingDoesNotMoveTheUsersCursor() {
-        DeliveryCursors cursors = DeliveryCursors.inMemory();
+    void aStreamThatStartedLiveDoesNotMoveTheUsersCursor() {
+        WatchedCursors cursors = new WatchedCursors();
         Hub hub = hub(Hub.builder().deliveryCursors(cursors));
         SubscribeRequest.Builder erin = SubscribeRequest.topics("inbox").subscriber(Subscriber.user("erin"));
-        Stream first = subscribe(hub, erin.build());
+        Stream first = subscribe(hub, erin.sinceLastDelivered(true).build());
         awaitLive(hub, 1);
         Event seen = hub.publish(message("inbox", "seen"));
-        await().until(() -> first.data().size() == 1 && cursors.lastDelivered("erin").orElse(0) == seen.id());
+        await().until(() -> first.data().size() == 1 && cursors.highest.get() == seen.id());
         first.connection().close();
         await().until(() -> hub.connections().isEmpty());
         hub.publish(message("inbox", "missed"));
 
-        Stream idle = subscribe(hub, erin.build()); // live only: it never sees "missed"
+        // Live only: it never sees "missed", so what it receives must not move the cursor past it.
+        Stream live = subscribe(hub, erin.sinceLastDelivered(false).build());
         awaitLive(hub, 1);
-        await().until(() -> idle.sink().flushes() >= 1);
+        hub.publish(message("inbox", "after"));
+        await().until(() -> live.data().size() == 1);
         Stream resumed = subscribe(hub, erin.sinceLastDelivered(true).build());
 
-        await().until(() -> resumed.data().size() == 1);
-        assertThat(resumed.data()).containsExactly("missed");
-        await().until(() -> cursors.lastDelivered("erin").orElse(0) == seen.id() + 1);
+        await().until(() -> resumed.data().size() == 2);
+        assertThat(resumed.data()).containsExactly("missed", "after");
+    }
+
+    @Test
+    void aUsersStreamsOnOtherTopicsKeepTheirOwnCursor() {
+        WatchedCursors cursors = new WatchedCursors();
+        Hub hub = hub(Hub.builder().deliveryCursors(cursors));
+        Stream news = subscribe(hub, SubscribeRequest.topics("news").subscriber(Subscriber.user("fay")).sinceLastDelivered(true).build());
+        awaitLive(hub, 1);
+        hub.publish(message("alerts", "alert while news is read"));
+        Event headline = hub.publish(message("news", "headline"));
+        await().until(() -> news.data().size() == 1 && cursors.highest.get() == headline.id());
+
+        // Another set of topics: the news stream's position says nothing of what it delivered here.
+        Stream alerts = subscribe(hub, SubscribeRequest.topics("alerts").subscriber(Subscriber.user("fay")).sinceLastDelivered(true).build());
+        awaitLive(hub, 2);
+        hub.publish(message("alerts", "later alert"));
+
+        await().until(() -> alerts.data().size() == 1);
+        assertThat(alerts.data()).containsExactly("later alert");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.herald.netty;
 import io.netty.channel.EventLoop;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +24,11 @@ final class WriterExecutors {
     private record AfterReads(EventLoop loop) implements Executor {
         @Override
         public void execute(Runnable task) {
+            if (loop.isShuttingDown()) {
+                // A task scheduled now would be cancelled silently: refuse it, so the writer ends
+                // its stream itself instead of keeping its connection unfinished.
+                throw new RejectedExecutionException("the event loop is shutting down");
+            }
             if (loop.inEventLoop()) {
                 loop.schedule(task, 0, TimeUnit.NANOSECONDS);
             } else {

@@ -314,7 +314,7 @@ class HeraldNettyServerTest {
     }
     @Test
     void sinceLastStartsANewDeviceAfterWhatItsUserWasDelivered() throws Exception {
-        SseWireClient laptop = clients.get("/events?topic=inbox&user=dana");
+        SseWireClient laptop = clients.get("/events?topic=inbox&user=dana&since=last");
         awaitLive(1);
         assertThat(post("application/json", "{\"topic\": \"inbox\", \"data\": \"read on the laptop\"}").statusCode()).isEqualTo(201);
         await().until(() -> laptop.parser().events().size() == 1);

@@ -9,7 +9,7 @@ import java.util.List;
  * The standalone server as users run it: {@code java -jar herald-server.jar}, on Netty, with the
  * demos off, the connection limit raised above the largest scenario and, unless
  * {@code --herald-args} says otherwise, the in-memory history (the fan-out figures measure the
- * hub, not the disk; {@code --herald-args --herald.history.store=h2} measures the default).
+ * hub, not the disk; {@code --herald-args=--herald.history.store=h2} measures the default).
  */
 public final class HeraldTarget extends ProcessTarget implements HeraldApi {
 

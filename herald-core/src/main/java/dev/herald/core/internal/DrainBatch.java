@@ -67,12 +67,22 @@ final class DrainBatch {
         @Override
         public void run() {
             long start = System.nanoTime();
-            while (next < connections.size()) {
-                connections.get(next++).runWriter();
-                if ((next & 15) == 0 && next < connections.size() && System.nanoTime() - start > SLICE_NANOS) {
-                    submit();
-                    return;
+            try {
+                while (next < connections.size()) {
+                    connections.get(next++).runWriter();
+                    if ((next & 15) == 0 && next < connections.size() && System.nanoTime() - start > SLICE_NANOS) {
+                        submit();
+                        return;
+                    }
                 }
+            } catch (Throwable unexpected) {
+                // A writer catches its own failures; should one escape anyway, the writers left in
+                // this round must not keep their tokens with nothing to run them.
+                for (int i = next; i < connections.size(); i++) {
+                    connections.get(i).writerRejected();
+                }
+                next = connections.size();
+                throw unexpected;
             }
         }
     }

@@ -119,8 +119,9 @@ public final class Engine {
         ensureOpen();
         Cursor requested = request.lastEventId() == null ? null : Cursor.parse(request.lastEventId());
         String requestedText = request.lastEventId();
-        if (requested == null && request.sinceLastDelivered()) {
-            OptionalLong delivered = cursors.lastDelivered(request.subscriber().userId());
+        String cursorKey = request.sinceLastDelivered() ? cursorKey(request.subscriber().userId(), request.topics()) : null;
+        if (requested == null && cursorKey != null) {
+            OptionalLong delivered = cursors.lastDelivered(cursorKey);
             if (delivered.isPresent()) {
                 requested = Cursor.at(delivered.getAsLong());
                 requestedText = requested.format();
@@ -147,7 +148,7 @@ public final class Engine {
         StreamConnection connection;
         try {
             connection = new StreamConnection(this, connectionIds.incrementAndGet(), request.subscriber(),
-                    request.clientId(), request.topics(), status, start, requestedText);
+                    request.clientId(), request.topics(), status, start, requestedText, cursorKey);
         } catch (RuntimeException e) {
             registry.unreserve(userId);
             throw e;
@@ -198,6 +199,24 @@ public final class Engine {
 
     public int connectionCount() {
         return registry.size();
+    }
+
+    /**
+     * The delivery cursor of a user's streams on one set of topics: the user id and a digest of the
+     * sorted selectors. Streams on other topics never advance it, so a stream that resumes from it
+     * cannot skip events of its own topics that another stream's position went past.
+     */
+    static String cursorKey(String userId, List<TopicSelector> topics) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            topics.stream().map(TopicSelector::value).sorted().forEach(value -> {
+                sha.update(value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            });
+            return userId + " " + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sha.digest()).substring(0, 22);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
     }
 
     /** Where connections record what they delivered to their user. */

@@ -55,6 +55,8 @@ public final class StreamConnection implements Connection {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile boolean heartbeatDue;
     private volatile long lastWriteMillis;
+    /** The delivery cursor this stream advances, or {@code null}: only streams opened with since=last keep one. */
+    private final String cursorKey;
     /** The position last given to the delivery cursors. Writer only. */
     private long recordedPosition = Long.MIN_VALUE;
     /** Whether an event was written since the delivery cursors were last told. Writer only. */
@@ -80,8 +82,9 @@ public final class StreamConnection implements Connection {
     private volatile long liveFrom = Long.MAX_VALUE;
 
     StreamConnection(Engine engine, long id, Subscriber subscriber, String clientId, List<TopicSelector> topics,
-            ResumeStatus resumeStatus, Cursor start, String requestedCursor) {
+            ResumeStatus resumeStatus, Cursor start, String requestedCursor, String cursorKey) {
         this.engine = engine;
+        this.cursorKey = cursorKey;
         this.id = id;
         this.subscriber = subscriber;
         this.clientId = clientId;
@@ -629,13 +632,13 @@ public final class StreamConnection implements Connection {
     }
 
     /**
-     * Tells the delivery cursors how far this user has been served, once the bytes are out. Only
-     * after events were written: a stream that starts live and has delivered nothing yet must not
-     * claim the events published before it connected.
+     * Tells the delivery cursors how far this stream's user has been served on its topics, once the
+     * bytes are out. Only streams that resume from the cursor advance it ({@code since=last}, and
+     * their reconnections): they started where it stood, so no event of their topics after it can
+     * have been skipped. A stream that started live would claim events published before it connected.
      */
     private void recordDelivery() {
-        String userId = subscriber.userId();
-        if (!deliveredSinceRecord || userId == null) {
+        if (!deliveredSinceRecord || cursorKey == null) {
             return;
         }
         deliveredSinceRecord = false;
@@ -645,10 +648,10 @@ public final class StreamConnection implements Connection {
         }
         recordedPosition = position;
         try {
-            engine.cursors().delivered(userId, position);
+            engine.cursors().delivered(cursorKey, position);
         } catch (RuntimeException e) {
             // A lost record only means a new device may get a few events twice.
-            log.debug("Could not record the delivery position of user {}: {}", userId, e.toString());
+            log.debug("Could not record the delivery position of user {}: {}", subscriber.userId(), e.toString());
         }
     }
 

@@ -203,9 +203,13 @@ public class HeraldProperties {
          * Where events are kept: {@code memory} (lost on restart), {@code h2} (an embedded H2
          * database in {@code herald.data-dir}; needs herald-jdbc and H2) or {@code jdbc} (the
          * database at {@code herald.history.jdbc.url}, else the application's DataSource; needs
-         * herald-jdbc and the driver). Setting {@code herald.history.jdbc.url} selects {@code jdbc}.
+         * herald-jdbc and the driver). Unset: {@code jdbc} if {@code herald.history.jdbc.url} is
+         * set, else {@code default-store}.
          */
-        private Store store = Store.MEMORY;
+        private Store store;
+
+        /** The store when neither {@code store} nor a JDBC URL is set (the standalone server sets {@code h2}). */
+        private Store defaultStore = Store.MEMORY;
 
         /** The most events kept for replay. */
         private int maxEvents = 10_000;
@@ -223,9 +227,20 @@ public class HeraldProperties {
             this.store = store;
         }
 
-        /** The store in effect: a JDBC URL selects {@code jdbc} whatever {@code store} says. */
+        /** The store in effect: the one set, else {@code jdbc} when a JDBC URL is set, else {@code memory}. */
         public Store effectiveStore() {
-            return jdbc.getUrl() != null && !jdbc.getUrl().isBlank() ? Store.JDBC : store;
+            if (store != null) {
+                return store;
+            }
+            return jdbc.getUrl() != null && !jdbc.getUrl().isBlank() ? Store.JDBC : defaultStore;
+        }
+
+        public Store getDefaultStore() {
+            return defaultStore;
+        }
+
+        public void setDefaultStore(Store defaultStore) {
+            this.defaultStore = defaultStore;
         }
 
         public int getMaxEvents() {

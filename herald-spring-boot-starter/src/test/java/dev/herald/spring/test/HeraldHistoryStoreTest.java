@@ -69,6 +69,14 @@ class HeraldHistoryStoreTest {
     }
 
     @Test
+    void anExplicitStoreWinsOverAJdbcUrlAndTheDefaultStoreAppliesWhenNeitherIsSet() {
+        runner.withPropertyValues("herald.history.store=memory", "herald.history.jdbc.url=jdbc:h2:mem:not-used")
+                .run(context -> assertThat(context.getBean(EventLog.class)).isInstanceOf(InMemoryEventLog.class));
+        runner.withPropertyValues("herald.history.default-store=h2", "herald.data-dir=" + dataDir)
+                .run(context -> assertThat(context.getBean(EventLog.class)).isInstanceOf(JdbcEventLog.class));
+    }
+
+    @Test
     void theJdbcStoreWithoutADatabaseFailsAtStartWithAClearMessage() {
         runner.withPropertyValues("herald.history.store=jdbc").run(context -> {
             assertThat(context).hasFailed();
