@@ -73,6 +73,8 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private boolean bodyTooLarge;
     /** Responses to publishes, in request order; written as the ones at the head complete. */
     private final ArrayDeque<CompletableFuture<FullHttpResponse>> answers = new ArrayDeque<>();
+    /** Messages that arrived behind pending publish answers and are not publishes, in order. */
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
 
     HeraldHttpHandler(Hub hub, HeraldAuthenticator authenticator, String path, Map<String, StreamRoute> routes,
             Map<String, StreamRoute> prefixRoutes, int maxBodyBytes, PublishRequests publishRequests,
@@ -90,6 +92,32 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!held.isEmpty() || msg instanceof HttpRequest request && !answers.isEmpty() && !isPublish(request)) {
+            // A request pipelined behind publishes still being stored: its response must not
+            // overtake theirs, so it waits (and reading pauses) until they are answered.
+            held.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        handle(ctx, msg);
+    }
+
+    private boolean isPublish(HttpRequest request) {
+        return HttpMethod.POST.equals(request.method()) && new NettyRequestView(request).path().equals(path);
+    }
+
+    /** Hands on the held messages once the answers they wait for are written. Event loop only. */
+    private void releaseHeld(ChannelHandlerContext ctx) {
+        while (!held.isEmpty()) {
+            if (held.peek() instanceof HttpRequest request && !answers.isEmpty() && !isPublish(request)) {
+                return; // publishes released before it are still being stored
+            }
+            handle(ctx, held.poll());
+        }
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void handle(ChannelHandlerContext ctx, Object msg) {
         if (stream != null) {
             ReferenceCountUtil.release(msg); // a streaming connection sends nothing we read
             return;
@@ -299,6 +327,9 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
         if (wrote) {
             ctx.flush();
         }
+        if (answers.isEmpty() && !held.isEmpty()) {
+            releaseHeld(ctx);
+        }
     }
 
     /** Adds the CORS response headers for an allowed cross-origin request. */
@@ -363,6 +394,9 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        while (!held.isEmpty()) {
+            ReferenceCountUtil.release(held.poll());
+        }
         if (body != null) {
             body.release();
             body = null;

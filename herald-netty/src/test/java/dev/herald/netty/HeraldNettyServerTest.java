@@ -340,4 +340,52 @@ class HeraldNettyServerTest {
         }
         assertThat(hub.connections()).isEmpty();
     }
+    @Test
+    void aRequestPipelinedBehindAPublishStillBeingStoredIsAnsweredAfterIt() throws Exception {
+        stop();
+        // A log that stores each event 300 ms after it is asked to, as a database might.
+        dev.herald.core.EventLog memory = dev.herald.core.EventLog.inMemory(dev.herald.core.RetentionPolicy.defaults());
+        dev.herald.core.EventLog slow = new dev.herald.core.EventLog() {
+            @Override
+            public dev.herald.core.Event append(Publication publication) {
+                return memory.append(publication);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<dev.herald.core.Event> appendAsync(Publication publication) {
+                return java.util.concurrent.CompletableFuture.supplyAsync(() -> memory.append(publication),
+                        java.util.concurrent.CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
+            }
+
+            @Override
+            public dev.herald.core.LogPage readAfter(long afterId, int limit) {
+                return memory.readAfter(afterId, limit);
+            }
+
+            @Override
+            public void close() {
+                memory.close();
+            }
+        };
+        start(Hub.builder().eventLog(slow).heartbeat(HeartbeatPolicy.disabled()));
+        String body = "{\"topic\": \"t\", \"data\": \"slowly stored\"}";
+        String pipelined = "POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\n\r\n" + body
+                + "GET /other HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body;
+
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(pipelined.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String responses = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+
+            int first = responses.indexOf("HTTP/1.1 201");
+            int other = responses.indexOf("HTTP/1.1 200");
+            int second = responses.indexOf("HTTP/1.1 201", first + 1);
+            assertThat(first).as(responses).isGreaterThanOrEqualTo(0);
+            assertThat(other).as("the GET answered after the first publish: %s", responses).isGreaterThan(first);
+            assertThat(second).as("and before the second: %s", responses).isGreaterThan(other);
+        }
+    }
 }
