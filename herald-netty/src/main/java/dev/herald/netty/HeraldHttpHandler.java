@@ -197,10 +197,55 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
             SubscribeRequest subscription = api
                     ? Subscriptions.read(view, authenticator.authenticateSubscriber(view))
                     : route.subscription(view);
-            startStream(ctx, view, subscription, api ? null : route);
+            if (subscription.sinceLastDelivered() && subscription.lastEventId() == null) {
+                openAside(ctx, request, view, subscription, api ? null : route);
+                return;
+            }
+            startStream(ctx, view, hub.open(subscription), api ? null : route);
         } catch (HeraldException e) {
             problem(ctx, request, e);
         }
+    }
+
+    /**
+     * Opens a stream that starts from its user's delivery cursor: reading the cursor may query a
+     * database, so it happens on a virtual thread, and the stream starts back on the event loop.
+     * The connection reads nothing meanwhile.
+     */
+    private void openAside(ChannelHandlerContext ctx, HttpRequest request, NettyRequestView view, SubscribeRequest subscription,
+            StreamRoute route) {
+        ctx.channel().config().setAutoRead(false);
+        Thread.ofVirtual().name("herald-netty-open").start(() -> {
+            Connection opened = null;
+            HeraldException refused = null;
+            RuntimeException failed = null;
+            try {
+                opened = hub.open(subscription);
+            } catch (HeraldException e) {
+                refused = e;
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+            Connection connection = opened;
+            HeraldException refusal = refused;
+            RuntimeException failure = failed;
+            try {
+                ctx.executor().execute(() -> {
+                    ctx.channel().config().setAutoRead(true);
+                    if (connection != null) {
+                        startStream(ctx, view, connection, route);
+                    } else if (refusal != null) {
+                        problem(ctx, request, refusal);
+                    } else {
+                        exceptionCaught(ctx, failure);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                if (connection != null) {
+                    connection.disconnected();
+                }
+            }
+        });
     }
 
     private StreamRoute route(String requestPath) {
@@ -247,8 +292,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void startStream(ChannelHandlerContext ctx, NettyRequestView view, SubscribeRequest subscription, StreamRoute route) {
-        Connection connection = hub.open(subscription);
+    private void startStream(ChannelHandlerContext ctx, NettyRequestView view, Connection connection, StreamRoute route) {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")

@@ -388,4 +388,54 @@ class HeraldNettyServerTest {
             assertThat(second).as("and before the second: %s", responses).isGreaterThan(other);
         }
     }
+    @Test
+    void readingAUsersDeliveryCursorDoesNotHoldUpTheEventLoop() throws Exception {
+        stop();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        dev.herald.core.DeliveryCursors memory = dev.herald.core.DeliveryCursors.inMemory();
+        // Cursors on a database that takes its time to answer.
+        dev.herald.core.DeliveryCursors slow = new dev.herald.core.DeliveryCursors() {
+            @Override
+            public void delivered(String key, long position) {
+                memory.delivered(key, position);
+            }
+
+            @Override
+            public java.util.OptionalLong lastDelivered(String key) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return memory.lastDelivered(key);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        hub = Hub.builder().heartbeat(HeartbeatPolicy.disabled()).deliveryCursors(slow).build();
+        server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0).ioThreads(1).build().start();
+        clients = new WireClients(server.port());
+
+        java.util.concurrent.CompletableFuture<SseWireClient> opening = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return clients.get("/events?topic=inbox&user=gus&since=last");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(200); // the subscribe is now waiting for the cursor
+
+        // The only event loop still serves other requests.
+        assertThat(post("application/json", "{\"topic\": \"elsewhere\", \"data\": \"x\"}").statusCode()).isEqualTo(201);
+        assertThat(opening).isNotDone();
+        release.countDown();
+        SseWireClient stream = opening.get(10, TimeUnit.SECONDS);
+        assertThat(stream.status()).isEqualTo(200);
+        awaitLive(1);
+        assertThat(post("application/json", "{\"topic\": \"inbox\", \"data\": \"hello gus\"}").statusCode()).isEqualTo(201);
+        await().until(() -> stream.parser().events().size() == 1);
+        assertThat(stream.parser().events().getFirst().data()).isEqualTo("hello gus");
+    }
 }
