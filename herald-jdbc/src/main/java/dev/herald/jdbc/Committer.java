@@ -101,11 +101,9 @@ final class Committer {
      */
     CompletableFuture<Event> appendAsync(Publication publication) {
         try {
-            return enqueue(publication, 0).result.handle((event, error) -> {
-                if (error != null) {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    throw new EventLogException(cause.getMessage(), cause.getCause() != null ? cause.getCause() : cause);
+            return enqueue(publication, 0).result.handle((event, failure) -> {
+                if (failure != null) {
+                    throw forPublisher(failure);
                 }
                 return event;
             });
@@ -141,6 +139,11 @@ final class Committer {
         return pending;
     }
 
+    /** The batch's failure as a fresh exception per publisher, so each has its own stack trace. */
+    private static EventLogException forPublisher(Throwable failure) {
+        return new EventLogException(failure.getMessage(), failure.getCause() != null ? failure.getCause() : failure);
+    }
+
     private static Event await(Pending pending) {
         boolean interrupted = false;
         try {
@@ -155,9 +158,7 @@ final class Committer {
                     // The committer is writing it: the outcome is on its way.
                     interrupted = true;
                 } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    // A fresh exception per publisher, so each has its own stack trace.
-                    throw new EventLogException(cause.getMessage(), cause.getCause() != null ? cause.getCause() : cause);
+                    throw forPublisher(e.getCause());
                 }
             }
         } finally {

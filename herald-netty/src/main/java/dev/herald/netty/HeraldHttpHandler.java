@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(HeraldHttpHandler.class);
+    /** Where subscribes that may block (reading a user's delivery cursor) run: a virtual thread each. */
+    private static final java.util.concurrent.Executor OPENERS = task -> Thread.ofVirtual().name("herald-netty-open").start(task);
 
     private final Hub hub;
     private final HeraldAuthenticator authenticator;
@@ -215,29 +217,17 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private void openAside(ChannelHandlerContext ctx, HttpRequest request, NettyRequestView view, SubscribeRequest subscription,
             StreamRoute route) {
         ctx.channel().config().setAutoRead(false);
-        Thread.ofVirtual().name("herald-netty-open").start(() -> {
-            Connection opened = null;
-            HeraldException refused = null;
-            RuntimeException failed = null;
-            try {
-                opened = hub.open(subscription);
-            } catch (HeraldException e) {
-                refused = e;
-            } catch (RuntimeException e) {
-                failed = e;
-            }
-            Connection connection = opened;
-            HeraldException refusal = refused;
-            RuntimeException failure = failed;
+        CompletableFuture.supplyAsync(() -> hub.open(subscription), OPENERS).whenComplete((connection, failure) -> {
             try {
                 ctx.executor().execute(() -> {
                     ctx.channel().config().setAutoRead(true);
+                    Throwable cause = unwrap(failure);
                     if (connection != null) {
                         startStream(ctx, view, connection, route);
-                    } else if (refusal != null) {
-                        problem(ctx, request, refusal);
+                    } else if (cause instanceof HeraldException refused) {
+                        problem(ctx, request, refused);
                     } else {
-                        exceptionCaught(ctx, failure);
+                        exceptionCaught(ctx, cause);
                     }
                 });
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
@@ -246,6 +236,12 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                 }
             }
         });
+    }
+
+    /** The exception a {@link CompletableFuture} stage wrapped, or the exception itself. */
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
     }
 
     private StreamRoute route(String requestPath) {
@@ -329,8 +325,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                 if (failure == null) {
                     return response(201, PublishRequests.created(event.id()), "application/json");
                 }
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                Throwable cause = unwrap(failure);
                 if (cause instanceof HeraldException herald) {
                     return problemResponse(view, herald);
                 }

@@ -63,7 +63,7 @@ public final class HistoryStore implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(AutoCloseable resource) {
+    static void closeQuietly(AutoCloseable resource) {
         try {
             resource.close();
         } catch (Exception e) {

@@ -66,13 +66,7 @@ final class JdbcHistory {
             log.info("Event history in {} (keeping up to {} events for {})", where, retention.maxEvents(), retention.maxAge());
             return new HistoryStore(eventLog, cursors, owned);
         } catch (RuntimeException e) {
-            for (AutoCloseable resource : owned) {
-                try {
-                    resource.close();
-                } catch (Exception ignored) {
-                    // already failing
-                }
-            }
+            owned.forEach(HistoryStore::closeQuietly);
             throw e;
         }
     }
