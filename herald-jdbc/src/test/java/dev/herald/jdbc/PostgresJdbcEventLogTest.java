@@ -43,9 +43,12 @@ class PostgresJdbcEventLogTest extends JdbcEventLogBehaviour {
         log.holdCommits();
         try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
             try {
+                // One at a time into the queue, so the batch holds them in this order.
                 results.add(pool.submit(() -> log.append(publication("first"))));
+                await().atMost(Duration.ofSeconds(10)).until(() -> log.queuedAppends() == 1);
                 // PostgreSQL text cannot hold U+0000.
                 results.add(pool.submit(() -> log.append(publication("nul \u0000 inside"))));
+                await().atMost(Duration.ofSeconds(10)).until(() -> log.queuedAppends() == 2);
                 results.add(pool.submit(() -> log.append(publication("third"))));
                 await().atMost(Duration.ofSeconds(10)).until(() -> log.queuedAppends() == 3);
             } finally {
