@@ -1,0 +1,262 @@
+package dev.herald.redis;
+
+import dev.herald.core.Event;
+import dev.herald.core.EventLog;
+import dev.herald.core.EventLogException;
+import dev.herald.core.LogPage;
+import dev.herald.core.Publication;
+import dev.herald.core.RetentionPolicy;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event log of a cluster: one Redis stream that every node appends to and follows. Made by
+ * {@link HeraldRedis}, which owns the connections.
+ *
+ * <p>An append is one Lua script: it checks the publisher key, adds the entry with an id from the
+ * publisher's clock (never below the stream's last id), trims by count ({@code MAXLEN}) and by
+ * age ({@code MINID}), and remembers the key. Ids are stream ids as numbers ({@link StreamIds}), so
+ * they mean the same on every node. Each node runs a follower thread that reads new entries in
+ * stream order into a {@link Tail} and rings the hub's dispatcher; reads near the head are served
+ * from there, others (and reads the tail is not sure of) from Redis.
+ *
+ * <p>While Redis is unreachable, appends and cold reads fail with {@link EventLogException} (the
+ * HTTP layer answers {@code 503}); the follower retries with backoff and, once Redis is back,
+ * continues from the last id it read, so nothing is skipped or read twice.
+ */
+public final class RedisEventLog implements EventLog {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisEventLog.class);
+    private static final Script APPEND = Script.load("append");
+    private static final Script READ = Script.load("read");
+    private static final int FOLLOW_PAGE = 1024;
+    private static final Duration BLOCK = Duration.ofSeconds(1);
+
+    private final RedisAsyncCommands<String, String> redis;
+    private final StatefulRedisConnection<String, String> followerConnection;
+    private final String streamKey;
+    private final String publisherKeyPrefix;
+    private final RetentionPolicy retention;
+    private final InstantSource clock;
+    private final Duration timeout;
+    private final Tail tail;
+    /** The highest id this log has shown anyone (appended or read from Redis); the tail must reach it to answer. */
+    private final AtomicLong revealed = new AtomicLong();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final Thread follower;
+    private volatile boolean running = true;
+
+    RedisEventLog(StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> followerConnection,
+            Keys keys, RetentionPolicy retention, InstantSource clock, Duration timeout, int tailCapacity) {
+        this.redis = connection.async();
+        this.followerConnection = followerConnection;
+        this.streamKey = keys.events();
+        this.publisherKeyPrefix = keys.publisherKeyPrefix();
+        this.retention = retention;
+        this.clock = clock;
+        this.timeout = timeout;
+        Page bounds = await(read(Long.MAX_VALUE, 0));
+        this.tail = new Tail(Math.min(tailCapacity, retention.maxEvents()), bounds.horizon(), bounds.last());
+        this.follower = Thread.ofPlatform().name("herald-redis-follower").daemon(true).unstarted(this::follow);
+        follower.start();
+    }
+
+    @Override
+    public Event append(Publication publication) {
+        return await(appendAsync(publication));
+    }
+
+    @Override
+    public CompletableFuture<Event> appendAsync(Publication publication) {
+        long now = clock.millis();
+        Publication stored = EventEntries.stored(publication);
+        List<String> args = new ArrayList<>(24);
+        args.add(Long.toString(now));
+        args.add(Integer.toString(retention.maxEvents()));
+        args.add(Long.toString(oldestKept(now)));
+        args.add(Long.toString(Math.max(1, retention.maxAge().toMillis())));
+        args.addAll(EventEntries.fields(stored, now));
+        String[] keys = stored.key() == null
+                ? new String[] {streamKey}
+                : new String[] {streamKey, publisherKeyPrefix + stored.key()};
+        CompletableFuture<List<Object>> result;
+        try {
+            result = APPEND.run(redis, keys, args.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(unavailable("store the event", e));
+        }
+        return result.handle((reply, failure) -> {
+            if (failure != null) {
+                throw unavailable("store the event", unwrap(failure));
+            }
+            Event event;
+            if (((Long) reply.get(0)) == 1L) {
+                event = new Event(StreamIds.toEventId((String) reply.get(1)), Instant.ofEpochMilli(now), stored);
+            } else {
+                event = EventEntries.event((String) reply.get(1), (List<?>) reply.get(2));
+            }
+            revealed.accumulateAndGet(event.id(), Math::max);
+            return event;
+        });
+    }
+
+    @Override
+    public LogPage readAfter(long afterId, int limit) {
+        if (limit > 0) {
+            LogPage cached = tail.read(afterId, limit, revealed.get(), oldestKept(clock.millis()));
+            if (cached != null) {
+                return cached;
+            }
+        }
+        Page page = await(read(afterId, limit));
+        revealed.accumulateAndGet(page.last(), Math::max);
+        return new LogPage(page.events(), page.horizon(), page.last());
+    }
+
+    /** Registers a listener run (on the follower thread) whenever new events were read. */
+    Runnable listen(Runnable listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** Events appended before this time (in epoch ms) are past retention. */
+    private long oldestKept(long now) {
+        return Math.max(0, now - retention.maxAge().toMillis());
+    }
+
+    /** One read script call: the bounds, and up to {@code limit} events after {@code afterId}. */
+    private CompletableFuture<Page> read(long afterId, int limit) {
+        String[] keys = {streamKey};
+        CompletableFuture<List<Object>> reply;
+        try {
+            reply = READ.run(redis, keys, StreamIds.toStreamId(afterId), Integer.toString(limit),
+                    Long.toString(oldestKept(clock.millis())));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(unavailable("read the log", e));
+        }
+        return reply.handle((result, failure) -> {
+            if (failure != null) {
+                throw unavailable("read the log", unwrap(failure));
+            }
+            long last = StreamIds.toEventId((String) result.get(0));
+            long length = (Long) result.get(2);
+            long horizon = length == 0 ? last : StreamIds.toEventId((String) result.get(1)) - 1;
+            List<?> entries = (List<?>) result.get(3);
+            List<Event> events = new ArrayList<>(entries.size());
+            for (Object entry : entries) {
+                List<?> pair = (List<?>) entry;
+                events.add(EventEntries.event((String) pair.get(0), (List<?>) pair.get(1)));
+            }
+            return new Page(events, horizon, last);
+        });
+    }
+
+    /** Follows the stream into the tail and rings the listeners: the follower thread's loop. */
+    private void follow() {
+        long position = tail.last();
+        long backoff = 0;
+        while (running) {
+            try {
+                Page page = await(read(position, FOLLOW_PAGE));
+                if (backoff > 0) {
+                    log.info("Redis is reachable again; following the event stream from {}", position);
+                    backoff = 0;
+                }
+                boolean news = !page.events().isEmpty();
+                if (page.horizon() > position) {
+                    if (page.last() < position) {
+                        log.warn("The Redis event stream ends at {}, before {} this node already read: Redis lost events"
+                                + " (no persistence?); following it from there", page.last(), position);
+                    }
+                    tail.restart(page.horizon(), page.horizon());
+                    position = page.horizon();
+                    news = true;
+                }
+                tail.add(page.events(), page.horizon());
+                if (!page.events().isEmpty()) {
+                    position = page.events().getLast().id();
+                }
+                if (news) {
+                    for (Runnable listener : listeners) {
+                        listener.run();
+                    }
+                }
+                if (page.events().size() < FOLLOW_PAGE) {
+                    // The doorbell: returns as soon as the stream has anything after the position.
+                    followerConnection.sync().xread(XReadArgs.Builder.block(BLOCK).count(1),
+                            XReadArgs.StreamOffset.from(streamKey, StreamIds.toStreamId(position)));
+                }
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                if (backoff == 0) {
+                    log.warn("Cannot follow the Redis event stream (live events from other nodes wait until it is back): {}",
+                            e.toString());
+                }
+                backoff = Math.min(Math.max(50, backoff * 2), 2000);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoff));
+            }
+        }
+    }
+
+    private <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof EventLogException x ? x : unavailable("reach Redis", e.getCause());
+        } catch (TimeoutException e) {
+            throw unavailable("reach Redis", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("reach Redis", e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    private static EventLogException unavailable(String what, Throwable cause) {
+        if (cause instanceof EventLogException x) {
+            return x;
+        }
+        return new EventLogException("Redis could not " + what + ": " + cause.getMessage(), cause);
+    }
+
+    /** Stops the follower. The connections belong to {@link HeraldRedis}. Safe to call twice. */
+    @Override
+    public void close() {
+        running = false;
+        follower.interrupt();
+        try {
+            follower.join(BLOCK.toMillis() + timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisEventLog[" + streamKey + "]";
+    }
+
+    private record Page(List<Event> events, long horizon, long last) {
+    }
+}

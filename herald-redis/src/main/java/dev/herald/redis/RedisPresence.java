@@ -1,0 +1,191 @@
+package dev.herald.redis;
+
+import dev.herald.core.ConnectionInfo;
+import dev.herald.core.EventLogException;
+import dev.herald.core.Hub;
+import dev.herald.core.Presence;
+import dev.herald.core.TopicSelector;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Presence across the cluster. Each node publishes what its hub has open (streams per exact topic
+ * selector, per pattern selector and per user) to Redis every interval, rewriting it only when it
+ * changed, with a time to live of three intervals: a node that dies drops out of every count
+ * within that. Queries count this node's connections as they are now and the other nodes' as they
+ * last reported. Made by {@link HeraldRedis#presence(Hub)}.
+ */
+public final class RedisPresence implements Presence, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisPresence.class);
+    private static final Script PUBLISH = Script.load("presence-publish");
+    private static final Script QUERY = Script.load("presence-query");
+
+    private final Hub hub;
+    private final RedisAsyncCommands<String, String> redis;
+    private final Keys keys;
+    private final String node;
+    private final Duration interval;
+    private final Duration timeout;
+    private final InstantSource clock;
+    private final ScheduledExecutorService publisher;
+    private Snapshot published;
+    private volatile boolean failing;
+
+    RedisPresence(Hub hub, RedisAsyncCommands<String, String> redis, Keys keys, String node, Duration interval,
+            Duration timeout, InstantSource clock) {
+        this.hub = hub;
+        this.redis = redis;
+        this.keys = keys;
+        this.node = node;
+        this.interval = interval;
+        this.timeout = timeout;
+        this.clock = clock;
+        this.publisher = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("herald-redis-presence").daemon(true).factory());
+        long every = Math.max(1, interval.toMillis());
+        publisher.scheduleWithFixedDelay(this::publish, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** This node's id in the cluster. */
+    public String node() {
+        return node;
+    }
+
+    @Override
+    public long subscribers(String topic) {
+        List<Object> reply = query("topic", topic);
+        long count = (Long) reply.get(0) + Presence.countSelecting(hub.connections(), topic);
+        List<?> patterns = (List<?>) reply.get(1);
+        for (int i = 0; i + 1 < patterns.size(); i += 2) {
+            if (TopicSelector.parse((String) patterns.get(i)).matches(topic)) {
+                count += (Long) patterns.get(i + 1);
+            }
+        }
+        return count;
+    }
+
+    @Override
+    public long connections(String userId) {
+        long local = hub.connections().stream()
+                .filter(c -> c.state() != ConnectionInfo.State.CLOSING && userId.equals(c.userId()))
+                .count();
+        return (Long) query("user", userId).get(0) + local;
+    }
+
+    @Override
+    public Summary summary() {
+        List<Object> reply = query("summary", "");
+        return new Summary((int) (long) (Long) reply.get(0) + 1, (Long) reply.get(1) + hub.stats().connections());
+    }
+
+    private List<Object> query(String what, String name) {
+        String[] scriptKeys = {keys.nodes(), keys.totals()};
+        try {
+            return QUERY.<List<Object>>run(redis, scriptKeys, Long.toString(clock.millis()), keys.prefix(), node, what, name)
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new EventLogException("Redis could not answer a presence query: " + e, e);
+        }
+    }
+
+    /** Publishes this node's presence: the whole of it when it changed, else only a keep-alive. */
+    synchronized void publish() {
+        Snapshot now = Snapshot.of(hub.connections());
+        boolean replace = !now.equals(published);
+        long ttl = interval.toMillis() * 3;
+        List<String> args = new ArrayList<>();
+        args.add(node);
+        args.add(Long.toString(clock.millis() + ttl));
+        args.add(Long.toString(ttl));
+        args.add(Long.toString(now.total()));
+        args.add(replace ? "1" : "0");
+        if (replace) {
+            args.add(Integer.toString(now.topics().size()));
+            args.add(Integer.toString(now.patterns().size()));
+            args.add(Integer.toString(now.users().size()));
+            for (Map<String, Long> counts : List.of(now.topics(), now.patterns(), now.users())) {
+                counts.forEach((name, count) -> {
+                    args.add(name);
+                    args.add(Long.toString(count));
+                });
+            }
+        }
+        String[] scriptKeys = {keys.nodes(), keys.totals(), keys.topics(node), keys.patterns(node), keys.users(node)};
+        try {
+            PUBLISH.run(redis, scriptKeys, args.toArray(String[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            published = now;
+            if (failing) {
+                failing = false;
+                log.info("Presence is published to Redis again");
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            published = null;
+            if (!failing) {
+                failing = true;
+                log.warn("Could not publish presence to Redis; retrying: {}", e.toString());
+            }
+        }
+    }
+
+    /** Stops publishing and withdraws this node's presence. Safe to call twice. */
+    @Override
+    public void close() {
+        if (publisher.isShutdown()) {
+            return;
+        }
+        publisher.shutdown();
+        try {
+            publisher.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            redis.zrem(keys.nodes(), node);
+            redis.hdel(keys.totals(), node);
+            redis.del(keys.topics(node), keys.patterns(node), keys.users(node)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.debug("Could not withdraw presence of node {}: {}", node, e.toString());
+        }
+    }
+
+    /** What one node has open. */
+    record Snapshot(Map<String, Long> topics, Map<String, Long> patterns, Map<String, Long> users, long total) {
+
+        static Snapshot of(List<ConnectionInfo> connections) {
+            Map<String, Long> topics = new TreeMap<>();
+            Map<String, Long> patterns = new TreeMap<>();
+            Map<String, Long> users = new TreeMap<>();
+            long total = 0;
+            for (ConnectionInfo connection : connections) {
+                if (connection.state() == ConnectionInfo.State.CLOSING) {
+                    continue;
+                }
+                total++;
+                if (connection.userId() != null) {
+                    users.merge(connection.userId(), 1L, Long::sum);
+                }
+                for (String selector : new java.util.LinkedHashSet<>(connection.topics())) {
+                    boolean exact = TopicSelector.parse(selector) instanceof TopicSelector.Exact;
+                    (exact ? topics : patterns).merge(selector, 1L, Long::sum);
+                }
+            }
+            return new Snapshot(topics, patterns, users, total);
+        }
+    }
+}

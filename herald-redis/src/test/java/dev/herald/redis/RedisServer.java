@@ -1,0 +1,188 @@
+package dev.herald.redis;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real {@code redis-server} for the tests, from the locally installed binary (Debian:
+ * {@code apt-get install redis-server}), on a free loopback port, with its data in a temporary
+ * directory and every write fsynced before it is acknowledged ({@code appendfsync always}), so a
+ * test can kill it, start it again on the same data and port, and expect every acknowledged event.
+ * Without the binary the Redis tests are skipped, unless {@code CI=true}, where they fail.
+ */
+final class RedisServer implements AutoCloseable {
+
+    private static RedisServer shared;
+
+    private final Path binary;
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    private RedisServer(Path binary, Path dir, int port) {
+        this.binary = binary;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** One server for the whole test JVM, for tests that never stop it. */
+    static synchronized RedisServer shared() {
+        if (shared == null) {
+            shared = start();
+            RedisServer server = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "herald-test-redis-cleanup"));
+        }
+        return shared;
+    }
+
+    /** A new server of the caller's own, to stop and restart at will. */
+    static RedisServer start() {
+        Path binary = findBinary();
+        try {
+            RedisServer server = new RedisServer(binary, Files.createTempDirectory("herald-redis-"), freePort());
+            server.startProcess();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path findBinary() {
+        for (String candidate : List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return Path.of(candidate);
+            }
+        }
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String entry : path.split(java.io.File.pathSeparator)) {
+                Path candidate = Path.of(entry, "redis-server");
+                if (Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        String message = "redis-server not found: install the redis-server package; skipping the Redis tests";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            fail(message.replace("skipping", "CI requires"));
+        }
+        Assumptions.abort(message);
+        return null;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    /** Starts the server (again) on its port and data directory; returns once it answers PING. */
+    synchronized void startProcess() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
+                "--port", Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+                "--protected-mode", "no", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited: " + log());
+            }
+            if (answersPing()) {
+                return;
+            }
+            sleep(20);
+        }
+        throw new IllegalStateException("redis-server did not start on port " + port + ": " + log());
+    }
+
+    private boolean answersPing() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            socket.setSoTimeout(1000);
+            OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] reply = new byte[7];
+            int n = in.read(reply);
+            return n > 0 && new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Kills the server at once (SIGKILL): no goodbye, nothing flushed beyond what was fsynced. */
+    synchronized void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private String log() {
+        try {
+            Path file = dir.resolve("redis.log");
+            return Files.exists(file) ? Files.readString(file) : "(no log)";
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        kill();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            // A temporary directory left behind.
+        }
+    }
+}
