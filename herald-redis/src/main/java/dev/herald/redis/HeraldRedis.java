@@ -79,18 +79,24 @@ public final class HeraldRedis implements AutoCloseable {
         StatefulRedisConnection<String, String> follower = null;
         try {
             commands = client.connect();
+            Script.install(commands.async()).get(b.timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
             follower = client.connect();
             // The follower blocks up to a second in XREAD; its timeout must allow that.
             follower.setTimeout(b.timeout.plusSeconds(2));
             this.connection = commands;
             this.followerConnection = follower;
             this.eventLog = new RedisEventLog(commands, follower, keys, b.retention, b.clock, b.timeout, b.tailCapacity);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InterruptedException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
             closeQuietly(follower);
             closeQuietly(commands);
             client.shutdown();
             resources.shutdown();
-            throw e;
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw e instanceof RuntimeException r ? r
+                    : new io.lettuce.core.RedisException("Could not load Herald's functions into Redis: " + e, e);
         }
         this.eventBus = new RedisEventBus(eventLog);
         this.cursors = new RedisDeliveryCursors(connection.async(), keys, b.cursorFlushInterval, b.timeout);

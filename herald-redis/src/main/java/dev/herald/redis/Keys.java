@@ -26,6 +26,11 @@ record Keys(String namespace) {
         return key("events");
     }
 
+    /** The newest stream id trimmed from the stream by retention. */
+    String horizon() {
+        return key("horizon");
+    }
+
     /** Publisher keys, each holding the stream id of the event first published with it. */
     String publisherKeyPrefix() {
         return key("key:");

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An append is one Lua script: it checks the publisher key, adds the entry with an id from the
  * publisher's clock (never below the stream's last id), trims by count ({@code MAXLEN}) and by
- * age ({@code MINID}), and remembers the key. Ids are stream ids as numbers ({@link StreamIds}), so
+ * age ({@code MINID}), records the newest id trimmed away (the horizon), and remembers the key. Ids are stream ids as numbers ({@link StreamIds}), so
  * they mean the same on every node. Each node runs a follower thread that reads new entries in
  * stream order into a {@link Tail} and rings the hub's dispatcher; reads near the head are served
  * from there, others (and reads the tail is not sure of) from Redis.
@@ -51,6 +51,7 @@ public final class RedisEventLog implements EventLog {
     private final RedisAsyncCommands<String, String> redis;
     private final StatefulRedisConnection<String, String> followerConnection;
     private final String streamKey;
+    private final String horizonKey;
     private final String publisherKeyPrefix;
     private final RetentionPolicy retention;
     private final InstantSource clock;
@@ -67,6 +68,7 @@ public final class RedisEventLog implements EventLog {
         this.redis = connection.async();
         this.followerConnection = followerConnection;
         this.streamKey = keys.events();
+        this.horizonKey = keys.horizon();
         this.publisherKeyPrefix = keys.publisherKeyPrefix();
         this.retention = retention;
         this.clock = clock;
@@ -93,8 +95,8 @@ public final class RedisEventLog implements EventLog {
         args.add(Long.toString(Math.max(1, retention.maxAge().toMillis())));
         args.addAll(EventEntries.fields(stored, now));
         String[] keys = stored.key() == null
-                ? new String[] {streamKey}
-                : new String[] {streamKey, publisherKeyPrefix + stored.key()};
+                ? new String[] {streamKey, horizonKey}
+                : new String[] {streamKey, horizonKey, publisherKeyPrefix + stored.key()};
         CompletableFuture<List<Object>> result;
         try {
             result = APPEND.run(redis, keys, args.toArray(String[]::new));
@@ -142,7 +144,7 @@ public final class RedisEventLog implements EventLog {
 
     /** One read script call: the bounds, and up to {@code limit} events after {@code afterId}. */
     private CompletableFuture<Page> read(long afterId, int limit) {
-        String[] keys = {streamKey};
+        String[] keys = {streamKey, horizonKey};
         CompletableFuture<List<Object>> reply;
         try {
             reply = READ.run(redis, keys, StreamIds.toStreamId(afterId), Integer.toString(limit),
@@ -155,9 +157,8 @@ public final class RedisEventLog implements EventLog {
                 throw unavailable("read the log", unwrap(failure));
             }
             long last = StreamIds.toEventId((String) result.get(0));
-            long length = (Long) result.get(2);
-            long horizon = length == 0 ? last : StreamIds.toEventId((String) result.get(1)) - 1;
-            List<?> entries = (List<?>) result.get(3);
+            long horizon = Math.min(last, StreamIds.toEventId((String) result.get(1)));
+            List<?> entries = (List<?>) result.get(2);
             List<Event> events = new ArrayList<>(entries.size());
             for (Object entry : entries) {
                 List<?> pair = (List<?>) entry;
