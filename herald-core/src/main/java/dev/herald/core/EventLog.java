@@ -45,6 +45,15 @@ public interface EventLog extends AutoCloseable {
      */
     LogPage readAfter(long afterId, int limit);
 
+    /**
+     * Whether {@link #readAfter} may wait on the network even for the bounds (a zero limit), as a
+     * log shared by a cluster does. Transports on event loops then open connections from another
+     * thread. False by default: the bounds come from memory.
+     */
+    default boolean readsBlock() {
+        return false;
+    }
+
     /** Releases the log's resources. Safe to call twice. */
     @Override
     void close();

@@ -20,6 +20,14 @@ public interface HeraldAuthenticator {
     default void authorizePublish(HttpRequestView request, Publication publication) {
     }
 
+    /**
+     * Refuses a presence query (who is connected, how many subscribe to a topic) by throwing;
+     * returns normally to allow it. Allows everything by default, like publishing: refuse it in
+     * production unless every client may know who is online.
+     */
+    default void authorizePresence(HttpRequestView request) {
+    }
+
     /** The default: the user id is the value of a query parameter, absent meaning anonymous. */
     static HeraldAuthenticator queryParameter(String name) {
         return request -> {

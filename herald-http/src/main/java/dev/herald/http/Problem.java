@@ -63,6 +63,7 @@ public record Problem(int status, String slug, String title, String detail, Dura
             case AccessDeniedException x -> new Problem(403, "forbidden", "Access denied", detail, null, extras);
             case UnsupportedContentTypeException x -> new Problem(415, "unsupported-media-type", "Unsupported media type", detail, null, extras);
             case RequestTooLargeException x -> new Problem(413, "request-too-large", "Request too large", detail, null, extras);
+            case InvalidQueryException x -> new Problem(400, "invalid-query", "Invalid query", detail, null, extras);
             default -> new Problem(400, "bad-request", "Bad request", detail, null, extras);
         };
     }
@@ -97,6 +98,13 @@ public record Problem(int status, String slug, String title, String detail, Dura
         json.append('"').append(name).append("\":");
         quote(json, value);
         json.append(',');
+    }
+
+    /** A JSON string literal of the value. */
+    static String quoted(String value) {
+        StringBuilder json = new StringBuilder(value.length() + 2);
+        quote(json, value);
+        return json.toString();
     }
 
     private static void quote(StringBuilder json, String value) {

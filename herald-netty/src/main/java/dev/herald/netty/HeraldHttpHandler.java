@@ -3,9 +3,11 @@ package dev.herald.netty;
 import dev.herald.core.Connection;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Hub;
+import dev.herald.core.Presence;
 import dev.herald.core.Publication;
 import dev.herald.core.SubscribeRequest;
 import dev.herald.http.HeraldAuthenticator;
+import dev.herald.http.PresenceRequests;
 import dev.herald.http.Problem;
 import dev.herald.http.PublishRequests;
 import dev.herald.http.RequestTooLargeException;
@@ -66,6 +68,9 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private final PublishRequests publishRequests;
     private final CorsPolicy cors;
     private final WriterExecutors writers;
+    /** Answers presence queries at {@link #presencePath}; {@code null} for none. */
+    private final Presence presence;
+    private final String presencePath;
 
     // Event loop only.
     private boolean passingThrough;
@@ -80,8 +85,10 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
 
     HeraldHttpHandler(Hub hub, HeraldAuthenticator authenticator, String path, Map<String, StreamRoute> routes,
             Map<String, StreamRoute> prefixRoutes, int maxBodyBytes, PublishRequests publishRequests,
-            CorsPolicy cors, WriterExecutors writers) {
+            CorsPolicy cors, WriterExecutors writers, Presence presence, String presencePath) {
         this.hub = hub;
+        this.presence = presence;
+        this.presencePath = presencePath;
         this.writers = writers;
         this.authenticator = authenticator;
         this.path = path;
@@ -155,7 +162,8 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
         NettyRequestView view = new NettyRequestView(request);
         StreamRoute route = route(view.path());
         boolean api = view.path().equals(path);
-        if (!api && route == null) {
+        boolean presenceQuery = presence != null && view.path().equals(presencePath);
+        if (!api && route == null && !presenceQuery) {
             passingThrough = true;
             ctx.fireChannelRead(request);
             return;
@@ -182,6 +190,16 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(preflight).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
             return;
         }
+        if (presenceQuery) {
+            if (!request.method().equals(HttpMethod.GET)) {
+                respond(ctx, request, 405, "{\"type\":\"urn:herald:problem:method-not-allowed\",\"title\":\"Method not allowed\","
+                        + "\"status\":405,\"detail\":\"use GET to ask for presence\"}", "application/problem+json",
+                        HttpUtil.isKeepAlive(request));
+                return;
+            }
+            answerPresence(ctx, request, view);
+            return;
+        }
         if (api && request.method().equals(HttpMethod.POST)) {
             publishing = view;
             long declared = HttpUtil.getContentLength(request, -1L);
@@ -199,7 +217,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
             SubscribeRequest subscription = api
                     ? Subscriptions.read(view, authenticator.authenticateSubscriber(view))
                     : route.subscription(view);
-            if (subscription.sinceLastDelivered() && subscription.lastEventId() == null) {
+            if (subscription.sinceLastDelivered() && subscription.lastEventId() == null || hub.eventLog().readsBlock()) {
                 openAside(ctx, request, view, subscription, api ? null : route);
                 return;
             }
@@ -210,8 +228,9 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Opens a stream that starts from its user's delivery cursor: reading the cursor may query a
-     * database, so it happens on a virtual thread, and the stream starts back on the event loop.
+     * Opens a stream that starts from its user's delivery cursor, or on a log that reads over the
+     * network: either may wait on a database or Redis, so it happens on a virtual thread, and the
+     * stream starts back on the event loop.
      * The connection reads nothing meanwhile.
      */
     private void openAside(ChannelHandlerContext ctx, HttpRequest request, NettyRequestView view, SubscribeRequest subscription,
@@ -234,6 +253,43 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                 if (connection != null) {
                     connection.disconnected();
                 }
+            }
+        });
+    }
+
+    /**
+     * Answers a presence query. A cluster's presence asks Redis, so the query runs on a virtual
+     * thread and the answer is written back on the event loop; the connection reads nothing meanwhile.
+     */
+    private void answerPresence(ChannelHandlerContext ctx, HttpRequest request, NettyRequestView view) {
+        try {
+            authenticator.authorizePresence(view);
+        } catch (HeraldException e) {
+            problem(ctx, request, e);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        CompletableFuture.supplyAsync(() -> PresenceRequests.answer(presence, view), OPENERS).whenComplete((json, failure) -> {
+            try {
+                ctx.executor().execute(() -> {
+                    ctx.channel().config().setAutoRead(true);
+                    Throwable cause = unwrap(failure);
+                    if (json != null) {
+                        FullHttpResponse response = response(200, json, "application/json");
+                        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                        allowOrigin(response, request.headers().get(HttpHeaderNames.ORIGIN));
+                        boolean keepAlive = HttpUtil.isKeepAlive(request);
+                        HttpUtil.setKeepAlive(response, keepAlive);
+                        ctx.writeAndFlush(response)
+                                .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+                    } else if (cause instanceof HeraldException refused) {
+                        problem(ctx, request, refused);
+                    } else {
+                        exceptionCaught(ctx, cause);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // The channel's loop is gone: nobody to answer.
             }
         });
     }

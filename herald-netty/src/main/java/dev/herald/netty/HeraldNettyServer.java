@@ -1,6 +1,7 @@
 package dev.herald.netty;
 
 import dev.herald.core.Hub;
+import dev.herald.core.Presence;
 import dev.herald.http.HeraldAuthenticator;
 import dev.herald.http.PublishRequests;
 import io.netty.bootstrap.ServerBootstrap;
@@ -91,7 +92,7 @@ public final class HeraldNettyServer implements AutoCloseable {
                         channel.pipeline().addLast("http", new HttpServerCodec());
                         channel.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
                         channel.pipeline().addLast("herald", new HeraldHttpHandler(settings.hub, settings.authenticator, settings.path,
-                                routes, prefixes, maxBody, publishRequests, settings.cors, writers));
+                                routes, prefixes, maxBody, publishRequests, settings.cors, writers, settings.presence, settings.presencePath));
                         for (Supplier<ChannelHandler> handler : settings.handlers) {
                             channel.pipeline().addLast(handler.get());
                         }
@@ -132,6 +133,8 @@ public final class HeraldNettyServer implements AutoCloseable {
         private final Map<String, StreamRoute> routes = new LinkedHashMap<>();
         private final Map<String, StreamRoute> prefixRoutes = new LinkedHashMap<>();
         private final List<Supplier<ChannelHandler>> handlers = new ArrayList<>();
+        private Presence presence;
+        private String presencePath;
 
         private Builder(Hub hub) {
             this.hub = Objects.requireNonNull(hub, "hub");
@@ -198,6 +201,16 @@ public final class HeraldNettyServer implements AutoCloseable {
         /** Serves an SSE stream at every path under this prefix (e.g. {@code /connect/}). */
         public Builder streamsUnder(String prefix, StreamRoute route) {
             prefixRoutes.put(prefix, route);
+            return this;
+        }
+
+        /**
+         * Answers presence queries ({@code GET path?topic=..} or {@code ?user=..}, see
+         * {@link dev.herald.http.PresenceRequests}) at this path, if the authenticator allows; none by default.
+         */
+        public Builder presence(Presence value, String atPath) {
+            presence = java.util.Objects.requireNonNull(value);
+            presencePath = java.util.Objects.requireNonNull(atPath);
             return this;
         }
 

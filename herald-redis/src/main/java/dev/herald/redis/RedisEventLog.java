@@ -131,6 +131,12 @@ public final class RedisEventLog implements EventLog {
         return new LogPage(page.events(), page.horizon(), page.last());
     }
 
+    /** True: the bounds come from Redis, so that an id issued by any node is known here. */
+    @Override
+    public boolean readsBlock() {
+        return true;
+    }
+
     /** Registers a listener run (on the follower thread) whenever new events were read. */
     Runnable listen(Runnable listener) {
         listeners.add(listener);

@@ -33,7 +33,8 @@ final class ClusterNode implements AutoCloseable {
                 .build();
         this.presence = redis.presence(hub);
         try {
-            this.server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0).build().start();
+            this.server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0)
+                    .presence(presence, "/presence").build().start();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -56,6 +57,11 @@ final class ClusterNode implements AutoCloseable {
         String body = created.body();
         int start = body.indexOf("\"id\":\"") + 6;
         return body.substring(start, body.indexOf('"', start));
+    }
+
+    HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     SseWireClient subscribe(String query) throws IOException {

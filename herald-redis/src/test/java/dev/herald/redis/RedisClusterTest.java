@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.core.testing.SseParser.Received;
 import dev.herald.core.testing.SseWireClient;
+import dev.herald.redis.testing.RedisServer;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -220,6 +221,14 @@ class RedisClusterTest {
             assertThat(fromC.summary().nodes()).isEqualTo(3);
             assertThat(fromC.summary().connections()).isEqualTo(4);
         });
+        // The same over HTTP, from any node.
+        assertThat(node(2).get("/presence?topic=rooms/1").body()).isEqualTo("{\"topic\":\"rooms/1\",\"subscribers\":3}");
+        assertThat(node(0).get("/presence?user=bob").body()).isEqualTo("{\"user\":\"bob\",\"connected\":true,\"connections\":2}");
+        assertThat(node(1).get("/presence").body()).isEqualTo("{\"nodes\":3,\"connections\":4}");
+        HttpResponse<String> both = node(1).get("/presence?topic=lobby&user=carol");
+        assertThat(both.statusCode()).isEqualTo(400);
+        assertThat(both.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(both.body()).contains("invalid-query");
 
         alice.close();
         await().atMost(LONG).untilAsserted(() -> {

@@ -2,6 +2,7 @@ package dev.herald.redis;
 
 import dev.herald.core.DeliveryCursors;
 import dev.herald.core.testing.DeliveryCursorsContract;
+import dev.herald.redis.testing.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -7,6 +7,7 @@ import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
 import dev.herald.core.testing.EventLogContract;
 import dev.herald.core.testing.MutableClock;
+import dev.herald.redis.testing.RedisServer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;

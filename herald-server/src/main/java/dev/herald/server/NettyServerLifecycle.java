@@ -1,6 +1,7 @@
 package dev.herald.server;
 
 import dev.herald.core.Hub;
+import dev.herald.core.Presence;
 import dev.herald.http.HeraldAuthenticator;
 import dev.herald.netty.CorsPolicy;
 import dev.herald.netty.HeraldNettyServer;
@@ -33,12 +34,14 @@ public class NettyServerLifecycle implements SmartLifecycle {
     private final ObjectProvider<SeedDemos> demos;
     private final ObjectProvider<PrometheusMeterRegistry> prometheus;
     private final ConfigurableEnvironment environment;
+    private final Presence presence;
     private volatile HeraldNettyServer server;
 
     public NettyServerLifecycle(Hub hub, HeraldProperties properties, HeraldAuthenticator authenticator,
             ObjectProvider<SeedDemos> demos, ObjectProvider<PrometheusMeterRegistry> prometheus,
-            ConfigurableEnvironment environment) {
+            ConfigurableEnvironment environment, Presence presence) {
         this.hub = hub;
+        this.presence = presence;
         this.properties = properties;
         this.authenticator = authenticator;
         this.demos = demos;
@@ -58,6 +61,10 @@ public class NettyServerLifecycle implements SmartLifecycle {
                 .maxEventBytes(properties.getMaxEventSize().toBytes());
         if (!properties.getCors().getAllowedOrigins().isEmpty()) {
             builder.cors(new CorsPolicy(properties.getCors().getAllowedOrigins(), properties.getCors().getMaxAge()));
+        }
+        String presencePath = properties.getEndpoint().getPresencePath();
+        if (presencePath != null && !presencePath.isEmpty()) {
+            builder.presence(presence, presencePath);
         }
         demos.ifAvailable(seed -> seed.register(builder));
         PrometheusMeterRegistry registry = prometheus.getIfAvailable();

@@ -6,6 +6,7 @@ import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
 import dev.herald.core.HeartbeatPolicy;
 import dev.herald.core.Hub;
+import dev.herald.core.Presence;
 import dev.herald.http.HeraldAuthenticator;
 import java.time.InstantSource;
 import javax.sql.DataSource;
@@ -17,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Configures a {@link Hub} from {@code herald.*} properties, with the {@link EventLog} and
@@ -32,9 +34,10 @@ public final class HeraldAutoConfiguration {
     /** The history store named by {@code herald.history.*}, unless the application defines its own log. */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean({HistoryStore.class, EventLog.class})
-    HistoryStore heraldHistoryStore(HeraldProperties properties, ObjectProvider<DataSource> dataSource,
+    HistoryStore heraldHistoryStore(HeraldProperties properties, Environment environment, ObjectProvider<DataSource> dataSource,
             ObjectProvider<InstantSource> clock) {
-        return HistoryStore.open(properties, dataSource::getIfUnique, clock.getIfAvailable(InstantSource::system));
+        return HistoryStore.open(properties, HistoryStore.redisUrl(properties, environment), dataSource::getIfUnique,
+                clock.getIfAvailable(InstantSource::system));
     }
 
     /** Closed by the history store. */
@@ -52,10 +55,20 @@ public final class HeraldAutoConfiguration {
         return history != null ? history.cursors() : DeliveryCursors.inMemory();
     }
 
-    @Bean(destroyMethod = "close")
+    /** The cluster's bus in cluster mode (closed by the history store), else one that rings this process only. */
+    @Bean
     @ConditionalOnMissingBean
-    EventBus heraldEventBus() {
-        return EventBus.local();
+    EventBus heraldEventBus(ObjectProvider<HistoryStore> store) {
+        HistoryStore history = store.getIfAvailable();
+        return history != null && history.eventBus() != null ? history.eventBus() : EventBus.local();
+    }
+
+    /** Who is connected: across the cluster in cluster mode, else on this hub. */
+    @Bean
+    @ConditionalOnMissingBean
+    Presence heraldPresence(Hub hub, ObjectProvider<HistoryStore> store) {
+        HistoryStore history = store.getIfAvailable();
+        return history != null ? history.presence(hub) : Presence.local(hub);
     }
 
     @Bean(destroyMethod = "close")
@@ -98,8 +111,8 @@ public final class HeraldAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        HeraldMetrics heraldMetrics(Hub hub) {
-            return new HeraldMetrics(hub);
+        HeraldMetrics heraldMetrics(Hub hub, Presence presence) {
+            return new HeraldMetrics(hub, presence);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.herald.spring.boot;
 
 import dev.herald.core.HubStats;
 import dev.herald.core.Hub;
+import dev.herald.core.Presence;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,9 +16,11 @@ import java.util.function.ToDoubleFunction;
 public final class HeraldMetrics implements MeterBinder {
 
     private final Hub hub;
+    private final Presence presence;
 
-    public HeraldMetrics(Hub hub) {
+    public HeraldMetrics(Hub hub, Presence presence) {
         this.hub = hub;
+        this.presence = presence;
     }
 
     @Override
@@ -31,6 +34,20 @@ public final class HeraldMetrics implements MeterBinder {
         counter(registry, "herald.events.delivered", "Events written to connections", HubStats::delivered);
         counter(registry, "herald.events.replayed", "Events written from history on resume", HubStats::replayed);
         counter(registry, "herald.resets", "Clients told their history expired", HubStats::resets);
+        Gauge.builder("herald.cluster.nodes", presence, p -> summary(p, true))
+                .description("Nodes in the cluster that reported recently (1 on a single node)").register(registry);
+        Gauge.builder("herald.cluster.connections", presence, p -> summary(p, false))
+                .description("Connections open on every node of the cluster").register(registry);
+    }
+
+    /** Nodes or connections from the cluster's summary; NaN while the cluster cannot be asked. */
+    private static double summary(Presence presence, boolean nodes) {
+        try {
+            Presence.Summary summary = presence.summary();
+            return nodes ? summary.nodes() : summary.connections();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<HubStats> value) {

@@ -54,6 +54,8 @@ public class HeraldProperties {
 
     private final History history = new History();
 
+    private final Redis redis = new Redis();
+
     private final Cors cors = new Cors();
 
     private final Auth auth = new Auth();
@@ -162,6 +164,10 @@ public class HeraldProperties {
         return history;
     }
 
+    public Redis getRedis() {
+        return redis;
+    }
+
     public Cors getCors() {
         return cors;
     }
@@ -178,6 +184,20 @@ public class HeraldProperties {
 
         /** The path of the endpoints: GET subscribes (SSE), POST publishes (JSON). */
         private String path = "/events";
+
+        /**
+         * The path of the presence API (GET ?topic= or ?user=, across the cluster); empty to leave
+         * it out. Guard it with HeraldAuthenticator.authorizePresence.
+         */
+        private String presencePath = "/presence";
+
+        public String getPresencePath() {
+            return presencePath;
+        }
+
+        public void setPresencePath(String presencePath) {
+            this.presencePath = presencePath;
+        }
 
         public boolean isEnabled() {
             return enabled;
@@ -325,6 +345,72 @@ public class HeraldProperties {
             public void setConnectionTimeout(Duration connectionTimeout) {
                 this.connectionTimeout = connectionTimeout;
             }
+        }
+    }
+
+    /**
+     * Cluster mode: nodes that share one Redis share their event history, live events, delivery
+     * cursors and presence. Set the URL (or Spring's spring.data.redis.url / host) to turn it on.
+     */
+    public static class Redis {
+
+        /**
+         * The Redis to cluster on, as redis://[user:password@]host:port[/database] (rediss:// for
+         * TLS). Unset: spring.data.redis.url, or spring.data.redis.host and friends, if set; else a
+         * single node.
+         */
+        private String url;
+
+        /** Separates clusters that share one Redis: every key starts with {namespace}. */
+        private String namespace = "herald";
+
+        /** This node's id in the cluster's presence; host name, process id and a random part if unset. */
+        private String node;
+
+        /** How long one Redis command may take before it counts as failed (and a publish answers 503). */
+        private Duration timeout = Duration.ofSeconds(2);
+
+        /** How often this node tells the cluster who is connected to it; others see it at most this late. */
+        private Duration presenceInterval = Duration.ofSeconds(1);
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getNamespace() {
+            return namespace;
+        }
+
+        public void setNamespace(String namespace) {
+            this.namespace = namespace;
+        }
+
+        public String getNode() {
+            return node;
+        }
+
+        public void setNode(String node) {
+            this.node = node;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public Duration getPresenceInterval() {
+            return presenceInterval;
+        }
+
+        public void setPresenceInterval(Duration presenceInterval) {
+            this.presenceInterval = presenceInterval;
         }
     }
 

@@ -1,14 +1,17 @@
 package dev.herald.spring.boot;
 
 import dev.herald.core.Hub;
+import dev.herald.core.Presence;
 import dev.herald.http.HeraldAuthenticator;
 import dev.herald.spring.web.EventStreams;
 import dev.herald.spring.web.HeraldEndpoints;
+import dev.herald.spring.web.HeraldPresenceEndpoint;
 import dev.herald.spring.web.HeraldProblems;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -46,6 +49,13 @@ public final class HeraldWebAutoConfiguration {
             HeraldProperties properties) {
         return new HeraldEndpoints(hub, streams, authenticator,
                 (int) Math.min(Integer.MAX_VALUE, properties.getMaxEventSize().toBytes()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnExpression("'${herald.endpoint.enabled:true}' == 'true' && !'${herald.endpoint.presence-path:/presence}'.isEmpty()")
+    HeraldPresenceEndpoint heraldPresenceEndpoint(Presence presence, HeraldAuthenticator authenticator) {
+        return new HeraldPresenceEndpoint(presence, authenticator);
     }
 
     @Bean

@@ -1,4 +1,4 @@
-package dev.herald.redis;
+package dev.herald.redis.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Assumptions;
  * test can kill it, start it again on the same data and port, and expect every acknowledged event.
  * Without the binary the Redis tests are skipped, unless {@code CI=true}, where they fail.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private static RedisServer shared;
 
@@ -42,7 +42,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** One server for the whole test JVM, for tests that never stop it. */
-    static synchronized RedisServer shared() {
+    public static synchronized RedisServer shared() {
         if (shared == null) {
             shared = start();
             RedisServer server = shared;
@@ -52,7 +52,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** A new server of the caller's own, to stop and restart at will. */
-    static RedisServer start() {
+    public static RedisServer start() {
         Path binary = findBinary();
         try {
             RedisServer server = new RedisServer(binary, Files.createTempDirectory("herald-redis-"), freePort());
@@ -94,16 +94,16 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
     /** Starts the server (again) on its port and data directory; returns once it answers PING. */
-    synchronized void startProcess() {
+    public synchronized void startProcess() {
         if (process != null && process.isAlive()) {
             return;
         }
@@ -147,7 +147,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Kills the server at once (SIGKILL): no goodbye, nothing flushed beyond what was fsynced. */
-    synchronized void kill() {
+    public synchronized void kill() {
         if (process != null) {
             process.destroyForcibly();
             try {
