@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.herald.core.testing.SseWireClient;
+import dev.herald.redis.testing.RedisServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,11 +34,18 @@ class ServerJarIT {
 
     private Process server;
     private Path log;
+    private final List<Process> started = new ArrayList<>();
+    private RedisServer redis;
 
     @AfterEach
     void stop() throws Exception {
-        if (server != null && server.isAlive()) {
-            server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        for (Process process : started) {
+            if (process.isAlive()) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        if (redis != null) {
+            redis.close();
         }
     }
 
@@ -53,14 +61,17 @@ class ServerJarIT {
                 "-jar", JAR.toString(), "--server.port=0", "--herald.data-dir=" + dataDir));
         command.addAll(List.of(extraArgs));
         server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(server);
+        Process process = server;
+        Path output = log;
         int[] port = new int[1];
         await().atMost(Duration.ofSeconds(60)).until(() -> {
-            Matcher matcher = STARTED.matcher(Files.readString(log));
+            Matcher matcher = STARTED.matcher(Files.readString(output));
             if (matcher.find()) {
                 port[0] = Integer.parseInt(matcher.group(1));
                 return true;
             }
-            assertThat(server.isAlive()).as("server process (log: %s)", log).isTrue();
+            assertThat(process.isAlive()).as("server process (log: %s)", output).isTrue();
             return false;
         });
         return port[0];
@@ -170,5 +181,73 @@ class ServerJarIT {
         assertThat(replayed).as("replayed in id order, each once").isSortedAccordingTo(Long::compare).doesNotHaveDuplicates();
         assertThat(replayed).as("every acknowledged event").containsAll(acked);
         System.out.printf("kill -9 after %d acknowledged publishes; %d replayed after restart%n", acked.size(), replayed.size());
+    }
+
+    @Test
+    void inClusterModeANodeKilledMidStreamLosesNoAcknowledgedEventAndItsClientsResumeOnAnotherNode() throws Exception {
+        redis = RedisServer.start();
+        int portA = start("--herald.redis.url=" + redis.uri(), "--herald.redis.node=a");
+        Process nodeA = server;
+        int portB = start("--herald.redis.url=" + redis.uri(), "--herald.redis.node=b");
+        SseWireClient onB = SseWireClient.get(portB, "/events?topic=crash");
+        SseWireClient onA = SseWireClient.get(portA, "/events?topic=crash");
+        await().atMost(Duration.ofSeconds(30)).until(() -> onA.text().startsWith("retry:") && onB.text().startsWith("retry:"));
+
+        HttpClient http = HttpClient.newHttpClient();
+        URI eventsOnA = URI.create("http://127.0.0.1:" + portA + "/events");
+        ConcurrentLinkedQueue<Long> acknowledged = new ConcurrentLinkedQueue<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        List<Thread> publishers = new ArrayList<>();
+        for (int p = 0; p < 8; p++) {
+            int publisher = p;
+            publishers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; !killed.get() && i < 10_000; i++) {
+                    try {
+                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(eventsOnA)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"topic\": \"crash\", \"data\": \"" + publisher + "-" + i + "\"}"))
+                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() == 201) {
+                            Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"(\\d+)\"").matcher(response.body());
+                            assertThat(id.find()).as(response.body()).isTrue();
+                            acknowledged.add(Long.parseLong(id.group(1)));
+                        }
+                    } catch (Exception e) {
+                        return; // node A is gone: this publish was never acknowledged
+                    }
+                }
+            }));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 300);
+        nodeA.destroyForcibly(); // SIGKILL, with publishes in flight
+        killed.set(true);
+        assertThat(nodeA.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        for (Thread publisher : publishers) {
+            publisher.join(Duration.ofSeconds(30));
+        }
+        List<Long> acked = acknowledged.stream().sorted().toList();
+        assertThat(onA.awaitEnd(Duration.ofSeconds(10))).as("the stream on the killed node ends").isTrue();
+
+        // The client of node A reconnects to node B with its Last-Event-ID, as EventSource would behind a balancer.
+        String lastOnA = onA.parser().lastEventId();
+        SseWireClient resumed = lastOnA == null || lastOnA.isEmpty()
+                ? SseWireClient.get(portB, "/events?topic=crash", Map.of("Last-Event-ID", Long.toString(acked.getFirst() - 1)))
+                : SseWireClient.get(portB, "/events?topic=crash", Map.of("Last-Event-ID", lastOnA));
+        await().atMost(Duration.ofSeconds(30)).until(() -> ids(onB).contains(acked.getLast()) && ids(resumed).contains(acked.getLast()));
+        List<Long> live = ids(onB);
+        List<Long> movedClient = new ArrayList<>(ids(onA));
+        movedClient.addAll(ids(resumed));
+        onB.close();
+        resumed.close();
+
+        assertThat(live).as("node B's subscriber: in order, once each").isSorted().doesNotHaveDuplicates().containsAll(acked);
+        assertThat(movedClient).as("the client that moved from A to B").isSorted().doesNotHaveDuplicates().containsAll(acked);
+        assertThat(resumed.parser().events("herald-reset")).isEmpty();
+        System.out.printf("cluster: node A killed after %d acknowledged publishes; node B delivered %d, the moved client %d%n",
+                acked.size(), live.size(), movedClient.size());
+    }
+
+    private static List<Long> ids(SseWireClient client) {
+        return client.parser().events("message").stream().map(e -> Long.parseLong(e.lastEventId())).toList();
     }
 }
