@@ -72,14 +72,15 @@ public final class Bench {
      * The run's own load shape first, shorter and with at most 2,000 subscribers and no churn, so
      * that the code the run exercises is compiled before it is measured.
      */
-    static void warmUp(LoadGenerator load, LoadGenerator.Config run, Map<String, String> options) throws InterruptedException {
+    public static void warmUp(LoadGenerator load, LoadGenerator.Config run, Map<String, String> options) throws InterruptedException {
         Duration length = duration(options.getOrDefault("warmup", "15s"));
         if (length.isZero() || run.rate() < 0 || run.subscribers() == 0 && run.rate() != 0) {
             return;
         }
         load.run(new LoadGenerator.Config(run.subscribeUrl(), run.publishUrl(), run.format(), Math.min(run.subscribers(), 2000),
                 Math.min(run.topics(), 200), run.rate(), length, run.payloadBytes(), run.publishers(), run.pipeline(),
-                Duration.ofMillis(500), "warm" + System.currentTimeMillis() % 100000 + "t", 0), new ServerProbe(List::of));
+                Duration.ofMillis(500), "warm" + System.currentTimeMillis() % 100000 + "t", 0, run.otherSubscribeUrls()),
+                new ServerProbe(List::of));
     }
 
     static Target target(String name, Map<String, String> options, Path work) {
@@ -102,7 +103,7 @@ public final class Bench {
         return value == null ? List.of() : List.of(value.split(" "));
     }
 
-    static String describe(LoadGenerator.Result r) {
+    public static String describe(LoadGenerator.Result r) {
         Histogram latency = r.latencyMicros();
         return String.format("connected %d/%d (refused %d) in %.2fs; published %d (rejected %d) at %.0f/s; "
                         + "delivered %d of %d (lost %d, out of order %d, dropped by the server and resumed %d, churned %d) at %.0f/s; "

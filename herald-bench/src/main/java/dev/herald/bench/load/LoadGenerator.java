@@ -78,9 +78,26 @@ public final class LoadGenerator implements AutoCloseable {
      *                      one run's retained history out of the next
      * @param churn         the share of subscribers dropped and reconnected (with their
      *                      Last-Event-ID, as a browser does) every second while publishing; 0 for none
+     * @param otherSubscribeUrls more subscriber URLs (other nodes of a cluster): subscriber
+     *                      {@code i} connects to the {@code i}-th URL of all of them, round robin
      */
     public record Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
-            Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn) {
+            Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn,
+            List<UrlTemplate> otherSubscribeUrls) {
+
+        /** Every subscriber on the one subscribe URL. */
+        public Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
+                Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn) {
+            this(subscribeUrl, publishUrl, format, subscribers, topics, rate, duration, payloadBytes, publishers, pipeline, settle,
+                    topicPrefix, churn, List.of());
+        }
+
+        /** The subscribe URL of subscriber {@code index}. */
+        UrlTemplate subscribeUrl(int index) {
+            int nodes = 1 + otherSubscribeUrls.size();
+            int node = index % nodes;
+            return node == 0 ? subscribeUrl : otherSubscribeUrls.get(node - 1);
+        }
     }
 
     /** What a run measured. */
@@ -105,16 +122,15 @@ public final class LoadGenerator implements AutoCloseable {
 
         // Connect, a bounded number at a time, from many source addresses.
         List<Subscriber> subscribers = new ArrayList<>(config.subscribers());
-        InetSocketAddress remote = new InetSocketAddress(config.subscribeUrl().host(), config.subscribeUrl().port());
         Semaphore pending = new Semaphore(256);
         long connectStart = System.nanoTime();
         for (int i = 0; i < config.subscribers(); i++) {
             int topic = i % topics.length;
-            Subscriber subscriber = new Subscriber(topic, topics[topic], config.subscribeUrl(), latencies);
+            Subscriber subscriber = new Subscriber(topic, topics[topic], config.subscribeUrl(i), latencies);
             subscribers.add(subscriber);
             pending.acquire();
             InetSocketAddress local = localAddress(i);
-            ChannelFuture connect = connect(subscriber, i, remote);
+            ChannelFuture connect = connect(subscriber, i);
             connect.addListener(done -> {
                 if (!done.isSuccess()) {
                     subscriber.status.completeExceptionally(done.cause());
@@ -173,7 +189,7 @@ public final class LoadGenerator implements AutoCloseable {
             long now = System.nanoTime();
             subscribers.forEach(s -> s.measureFromNanos = now);
             Thread churner = config.churn() > 0 ? Thread.ofPlatform().name("bench-churn").start(() -> churn(subscribers, config.churn(),
-                    remote, now + config.duration().toNanos())) : null;
+                    now + config.duration().toNanos())) : null;
             publisher.run(config.duration().toNanos());
             if (churner != null) {
                 churner.join();
@@ -236,13 +252,14 @@ public final class LoadGenerator implements AutoCloseable {
      * Connects a subscriber. While a run is measuring, a stream the server ends is resumed as a
      * browser's EventSource resumes it: after {@link #RESUME_DELAY_MILLIS}, with the Last-Event-ID.
      */
-    private ChannelFuture connect(Subscriber subscriber, int index, InetSocketAddress remote) {
+    private ChannelFuture connect(Subscriber subscriber, int index) {
         Subscriber.Handler handler = subscriber.newConnection().onClose(() -> {
             if (measuring && subscriber.reconnecting.compareAndSet(false, true)) {
                 serverDrops.incrementAndGet();
-                group.schedule(() -> connect(subscriber, index, remote), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                group.schedule(() -> connect(subscriber, index), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
+        InetSocketAddress remote = new InetSocketAddress(subscriber.url().host(), subscriber.url().port());
         return bootstrap.clone().handler(handler).connect(remote, localAddress(index));
     }
 
@@ -255,7 +272,7 @@ public final class LoadGenerator implements AutoCloseable {
      * Until the deadline, every second drops a share of the subscribers, chosen at random; each
      * reconnects at once with its Last-Event-ID, from the same source address block.
      */
-    private void churn(List<Subscriber> subscribers, double share, InetSocketAddress remote, long deadline) {
+    private void churn(List<Subscriber> subscribers, double share, long deadline) {
         java.util.Random random = new java.util.Random(7);
         while (System.nanoTime() < deadline - 1_000_000_000L) {
             try {
@@ -274,7 +291,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 channel.close().addListener(closed -> {
                     subscriber.reconnects++;
-                    connect(subscriber, index, remote);
+                    connect(subscriber, index);
                 });
             }
         }

@@ -21,6 +21,11 @@ public final class ServerProbe {
         this.pids = pids;
     }
 
+    /** One probe over the processes of several: CPU and memory summed. */
+    public static ServerProbe all(List<ServerProbe> probes) {
+        return new ServerProbe(() -> probes.stream().flatMap(probe -> probe.pids.get().stream()).toList());
+    }
+
     /** A probe for one process and its children. */
     public static ServerProbe processTree(long rootPid) {
         return new ServerProbe(() -> withChildren(rootPid));

@@ -38,6 +38,11 @@ final class Subscriber {
     /** True from a forced drop until the next connection is established: one reconnection at a time. */
     final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** Where this subscriber connects. */
+    UrlTemplate url() {
+        return url;
+    }
+
     Subscriber(int topic, String topicName, UrlTemplate url, Latencies latencies) {
         this.topic = topic;
         this.topicName = topicName;
