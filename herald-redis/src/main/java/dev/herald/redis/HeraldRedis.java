@@ -81,11 +81,10 @@ public final class HeraldRedis implements AutoCloseable {
             commands = client.connect();
             Script.install(commands.async()).get(b.timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
             follower = client.connect();
-            // The follower blocks up to a second in XREAD; its timeout must allow that.
-            follower.setTimeout(b.timeout.plusSeconds(2));
             this.connection = commands;
             this.followerConnection = follower;
-            this.eventLog = new RedisEventLog(commands, follower, keys, b.retention, b.clock, b.timeout, b.tailCapacity);
+            this.eventLog = new RedisEventLog(commands, follower, keys, b.retention, b.clock, b.clockTolerance, b.timeout,
+                    b.tailCapacity);
         } catch (RuntimeException | InterruptedException | java.util.concurrent.ExecutionException
                 | java.util.concurrent.TimeoutException e) {
             closeQuietly(follower);
@@ -145,9 +144,25 @@ public final class HeraldRedis implements AutoCloseable {
         return cursors;
     }
 
-    /** Starts publishing the hub's connections to the cluster; the presence answers for the whole cluster. */
+    /**
+     * Starts publishing the hub's connections to the cluster as this node's; the presence answers
+     * for the whole cluster. One per hub: asking again for the same hub returns the same presence.
+     *
+     * @throws IllegalStateException if this connection is closed, or already publishes another hub
+     */
     public synchronized RedisPresence presence(Hub hub) {
-        RedisPresence presence = new RedisPresence(hub, connection.async(), keys, node, presenceInterval, timeout, clock);
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        for (RedisPresence existing : presences) {
+            if (existing.hub() == hub) {
+                return existing;
+            }
+        }
+        if (!presences.isEmpty()) {
+            throw new IllegalStateException("node " + node + " already publishes the presence of another hub");
+        }
+        RedisPresence presence = new RedisPresence(hub, connection.async(), keys, node, presenceInterval, timeout);
         presences.add(presence);
         return presence;
     }
@@ -181,6 +196,7 @@ public final class HeraldRedis implements AutoCloseable {
         private String node;
         private RetentionPolicy retention = RetentionPolicy.defaults();
         private InstantSource clock = InstantSource.system();
+        private Duration clockTolerance = Duration.ofMinutes(1);
         private Duration timeout = Duration.ofSeconds(2);
         private Duration presenceInterval = Duration.ofSeconds(1);
         private Duration cursorFlushInterval = Duration.ofSeconds(1);
@@ -211,6 +227,15 @@ public final class HeraldRedis implements AutoCloseable {
         /** The clock for event times, ids and retention by age. */
         public Builder clock(InstantSource value) {
             clock = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * How far a node's clock may run ahead of Redis's before retention by age stops trusting
+         * it: trimming never goes further than Redis's clock plus this allows. One minute by default.
+         */
+        public Builder clockTolerance(Duration value) {
+            clockTolerance = Objects.requireNonNull(value);
             return this;
         }
 

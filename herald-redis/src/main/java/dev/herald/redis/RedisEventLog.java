@@ -45,8 +45,10 @@ public final class RedisEventLog implements EventLog {
     private static final Logger log = LoggerFactory.getLogger(RedisEventLog.class);
     private static final Script APPEND = Script.load("append");
     private static final Script READ = Script.load("read");
+    private static final Script REPAIR = Script.load("repair");
     private static final int FOLLOW_PAGE = 1024;
-    private static final Duration BLOCK = Duration.ofSeconds(1);
+    /** Publisher keys are remembered for the maximum age, but not past this. */
+    private static final long MAX_KEY_MILLIS = Duration.ofDays(3650).toMillis();
 
     private final RedisAsyncCommands<String, String> redis;
     private final StatefulRedisConnection<String, String> followerConnection;
@@ -56,15 +58,21 @@ public final class RedisEventLog implements EventLog {
     private final RetentionPolicy retention;
     private final InstantSource clock;
     private final Duration timeout;
+    /** How long the follower waits in XREAD: below the command timeout, which also applies to it. */
+    private final Duration block;
+    private final long maxAgeMillis;
+    private final long clockToleranceMillis;
     private final Tail tail;
     /** The highest id this log has shown anyone (appended or read from Redis); the tail must reach it to answer. */
     private final AtomicLong revealed = new AtomicLong();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Thread follower;
     private volatile boolean running = true;
+    /** The last entry skipped as not a Herald event, so each is reported once. */
+    private volatile String lastSkipped;
 
     RedisEventLog(StatefulRedisConnection<String, String> connection, StatefulRedisConnection<String, String> followerConnection,
-            Keys keys, RetentionPolicy retention, InstantSource clock, Duration timeout, int tailCapacity) {
+            Keys keys, RetentionPolicy retention, InstantSource clock, Duration clockTolerance, Duration timeout, int tailCapacity) {
         this.redis = connection.async();
         this.followerConnection = followerConnection;
         this.streamKey = keys.events();
@@ -73,6 +81,9 @@ public final class RedisEventLog implements EventLog {
         this.retention = retention;
         this.clock = clock;
         this.timeout = timeout;
+        this.block = Duration.ofMillis(Math.max(10, Math.min(1000, timeout.toMillis() / 2)));
+        this.maxAgeMillis = saturatedMillis(retention.maxAge());
+        this.clockToleranceMillis = saturatedMillis(clockTolerance);
         Page bounds = await(read(Long.MAX_VALUE, 0));
         this.tail = new Tail(Math.min(tailCapacity, retention.maxEvents()), bounds.horizon(), bounds.last());
         this.follower = Thread.ofPlatform().name("herald-redis-follower").daemon(true).unstarted(this::follow);
@@ -91,8 +102,9 @@ public final class RedisEventLog implements EventLog {
         List<String> args = new ArrayList<>(24);
         args.add(Long.toString(now));
         args.add(Integer.toString(retention.maxEvents()));
-        args.add(Long.toString(oldestKept(now)));
-        args.add(Long.toString(Math.max(1, retention.maxAge().toMillis())));
+        args.add(Long.toString(maxAgeMillis));
+        args.add(Long.toString(clockToleranceMillis));
+        args.add(Long.toString(Math.max(1, Math.min(maxAgeMillis, MAX_KEY_MILLIS))));
         args.addAll(EventEntries.fields(stored, now));
         String[] keys = stored.key() == null
                 ? new String[] {streamKey, horizonKey}
@@ -143,9 +155,17 @@ public final class RedisEventLog implements EventLog {
         return () -> listeners.remove(listener);
     }
 
-    /** Events appended before this time (in epoch ms) are past retention. */
+    /** Events appended before this time (in epoch ms) are past retention, as far as this node's clock says. */
     private long oldestKept(long now) {
-        return Math.max(0, now - retention.maxAge().toMillis());
+        return Math.max(0, now - maxAgeMillis);
+    }
+
+    private static long saturatedMillis(Duration duration) {
+        try {
+            return duration.toMillis();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4;
+        }
     }
 
     /** One read script call: the bounds, and up to {@code limit} events after {@code afterId}. */
@@ -154,7 +174,7 @@ public final class RedisEventLog implements EventLog {
         CompletableFuture<List<Object>> reply;
         try {
             reply = READ.run(redis, keys, StreamIds.toStreamId(afterId), Integer.toString(limit),
-                    Long.toString(oldestKept(clock.millis())));
+                    Long.toString(clock.millis()), Long.toString(maxAgeMillis), Long.toString(clockToleranceMillis));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(unavailable("read the log", e));
         }
@@ -162,15 +182,26 @@ public final class RedisEventLog implements EventLog {
             if (failure != null) {
                 throw unavailable("read the log", unwrap(failure));
             }
-            long last = StreamIds.toEventId((String) result.get(0));
-            long horizon = Math.min(last, StreamIds.toEventId((String) result.get(1)));
+            long last = StreamIds.toEventIdSaturated((String) result.get(0));
+            long horizon = Math.min(last, StreamIds.toEventIdSaturated((String) result.get(1)));
             List<?> entries = (List<?>) result.get(2);
             List<Event> events = new ArrayList<>(entries.size());
+            long upTo = afterId;
             for (Object entry : entries) {
                 List<?> pair = (List<?>) entry;
-                events.add(EventEntries.event((String) pair.get(0), (List<?>) pair.get(1)));
+                String id = (String) pair.get(0);
+                upTo = StreamIds.toEventIdSaturated(id);
+                try {
+                    events.add(EventEntries.event(id, (List<?>) pair.get(1)));
+                } catch (RuntimeException notOurs) {
+                    // Written by someone else into Herald's stream: skipped, never a reason to stop following.
+                    if (!id.equals(lastSkipped)) {
+                        lastSkipped = id;
+                        log.warn("Skipping stream entry {} of {}: not a Herald event ({})", id, streamKey, notOurs.getMessage());
+                    }
+                }
             }
-            return new Page(events, horizon, last);
+            return new Page(events, horizon, last, upTo);
         });
     }
 
@@ -186,19 +217,22 @@ public final class RedisEventLog implements EventLog {
                     backoff = 0;
                 }
                 boolean news = !page.events().isEmpty();
+                long seen = Math.max(position, revealed.get());
+                if (page.last() < seen) {
+                    // Redis lost events (a restart without persistence, a failover to a lagging replica): its ids
+                    // now start below positions nodes and clients hold. Move its last id past them first.
+                    log.warn("The Redis event stream ends at {}, before {} that this node already saw: Redis lost events."
+                            + " Moving the stream's last id past it, so new events reach every node", page.last(), seen);
+                    await(REPAIR.run(redis, new String[] {streamKey, horizonKey}, StreamIds.toStreamId(seen)));
+                    continue;
+                }
                 if (page.horizon() > position) {
-                    if (page.last() < position) {
-                        log.warn("The Redis event stream ends at {}, before {} this node already read: Redis lost events"
-                                + " (no persistence?); following it from there", page.last(), position);
-                    }
                     tail.restart(page.horizon(), page.horizon());
                     position = page.horizon();
                     news = true;
                 }
-                tail.add(page.events(), page.horizon());
-                if (!page.events().isEmpty()) {
-                    position = page.events().getLast().id();
-                }
+                tail.add(page.events(), page.horizon(), page.upTo());
+                position = Math.max(position, page.upTo());
                 if (news) {
                     for (Runnable listener : listeners) {
                         listener.run();
@@ -206,7 +240,7 @@ public final class RedisEventLog implements EventLog {
                 }
                 if (page.events().size() < FOLLOW_PAGE) {
                     // The doorbell: returns as soon as the stream has anything after the position.
-                    followerConnection.sync().xread(XReadArgs.Builder.block(BLOCK).count(1),
+                    followerConnection.sync().xread(XReadArgs.Builder.block(block).count(1),
                             XReadArgs.StreamOffset.from(streamKey, StreamIds.toStreamId(position)));
                 }
             } catch (RuntimeException e) {
@@ -253,7 +287,7 @@ public final class RedisEventLog implements EventLog {
         running = false;
         follower.interrupt();
         try {
-            follower.join(BLOCK.toMillis() + timeout.toMillis());
+            follower.join(block.toMillis() + timeout.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -264,6 +298,9 @@ public final class RedisEventLog implements EventLog {
         return "RedisEventLog[" + streamKey + "]";
     }
 
-    private record Page(List<Event> events, long horizon, long last) {
+    /**
+     * @param upTo the id of the last entry read, event or not (the follower moves past entries it skipped)
+     */
+    private record Page(List<Event> events, long horizon, long last, long upTo) {
     }
 }

@@ -7,7 +7,6 @@ import dev.herald.core.Presence;
 import dev.herald.core.TopicSelector;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,24 +36,26 @@ public final class RedisPresence implements Presence, AutoCloseable {
     private final String node;
     private final Duration interval;
     private final Duration timeout;
-    private final InstantSource clock;
     private final ScheduledExecutorService publisher;
     private Snapshot published;
     private volatile boolean failing;
 
     RedisPresence(Hub hub, RedisAsyncCommands<String, String> redis, Keys keys, String node, Duration interval,
-            Duration timeout, InstantSource clock) {
+            Duration timeout) {
         this.hub = hub;
         this.redis = redis;
         this.keys = keys;
         this.node = node;
         this.interval = interval;
         this.timeout = timeout;
-        this.clock = clock;
         this.publisher = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("herald-redis-presence").daemon(true).factory());
         long every = Math.max(1, interval.toMillis());
         publisher.scheduleWithFixedDelay(this::publish, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    Hub hub() {
+        return hub;
     }
 
     /** This node's id in the cluster. */
@@ -92,7 +93,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
     private List<Object> query(String what, String name) {
         String[] scriptKeys = {keys.nodes(), keys.totals()};
         try {
-            return QUERY.<List<Object>>run(redis, scriptKeys, Long.toString(clock.millis()), keys.prefix(), node, what, name)
+            return QUERY.<List<Object>>run(redis, scriptKeys, keys.prefix(), node, what, name)
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -109,7 +110,6 @@ public final class RedisPresence implements Presence, AutoCloseable {
         long ttl = interval.toMillis() * 3;
         List<String> args = new ArrayList<>();
         args.add(node);
-        args.add(Long.toString(clock.millis() + ttl));
         args.add(Long.toString(ttl));
         args.add(Long.toString(now.total()));
         args.add(replace ? "1" : "0");
@@ -126,7 +126,14 @@ public final class RedisPresence implements Presence, AutoCloseable {
         }
         String[] scriptKeys = {keys.nodes(), keys.totals(), keys.topics(node), keys.patterns(node), keys.users(node)};
         try {
-            PUBLISH.run(redis, scriptKeys, args.toArray(String[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<?> reply = PUBLISH.<List<?>>run(redis, scriptKeys, args.toArray(String[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (Long.valueOf(0).equals(reply.getFirst())) {
+                // Redis lost this node's hashes (a restart without persistence, a flush): send them whole.
+                published = null;
+                publish();
+                return;
+            }
             published = now;
             if (failing) {
                 failing = false;

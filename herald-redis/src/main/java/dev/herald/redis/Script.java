@@ -17,32 +17,39 @@ import java.util.concurrent.CompletionException;
 /**
  * One of Herald's Lua scripts (this package's {@code *.lua} resources), run as a Redis function.
  *
- * <p>All scripts form one function library, loaded when a node connects. Functions, unlike
- * {@code EVALSHA} scripts, are part of Redis's data: they survive a restart with the data, so
- * commands never need resending after one and calls made in a row run in that order. The
- * library's and functions' names carry a digest of the code, so nodes of different versions can
- * share one Redis. Should Redis lose the library (a restart without persistence, a flush), the
- * first call that finds it missing loads it again.
+ * <p>All scripts form one function library (with {@code common.lua}'s helpers ahead of them),
+ * loaded when a node connects. Functions, unlike {@code EVALSHA} scripts, are part of Redis's
+ * data: they survive a restart with the data, so calls never need resending after one and calls
+ * made in a row run in that order. The library's and functions' names carry a digest of the code,
+ * so nodes of different versions can share one Redis. Should Redis lose the library (a restart
+ * without persistence, a flush), the calls that find it missing load it again (one load for all
+ * of them) and are retried; those retries may run after calls made later, so in that moment
+ * appends can be stored out of the order they were made. Redis has lost data then anyway.
  */
 final class Script {
 
-    private static final List<String> NAMES = List.of("append", "read", "cursors", "presence-publish", "presence-query");
+    private static final List<String> NAMES = List.of("append", "read", "repair", "cursors", "presence-publish", "presence-query");
     private static final String SUFFIX;
     private static final String LIBRARY;
 
     static {
-        StringBuilder bodies = new StringBuilder();
+        String common = resource("common");
+        StringBuilder bodies = new StringBuilder(common);
         for (String name : NAMES) {
             bodies.append(resource(name));
         }
         SUFFIX = sha1(bodies.toString()).substring(0, 12);
-        StringBuilder library = new StringBuilder("#!lua name=herald_").append(SUFFIX).append('\n');
+        StringBuilder library = new StringBuilder("#!lua name=herald_").append(SUFFIX).append('\n').append(common).append('\n');
         for (String name : NAMES) {
             library.append("redis.register_function('").append(functionName(name))
                     .append("', function(KEYS, ARGV)\n").append(resource(name)).append("\nend)\n");
         }
         LIBRARY = library.toString();
     }
+
+    /** Per connection, the library load under way after Redis was found without it, shared by every call that found so. */
+    private static final java.util.concurrent.ConcurrentHashMap<RedisAsyncCommands<String, String>, CompletableFuture<String>> RELOADING =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String function;
 
@@ -72,10 +79,28 @@ final class Script {
         return first.exceptionallyCompose(failure -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause instanceof RedisCommandExecutionException && String.valueOf(cause.getMessage()).contains("Function not found")) {
-                return install(redis).thenCompose(loaded -> redis.<T>fcall(function, ScriptOutputType.MULTI, keys, args));
+                return reload(redis).thenCompose(loaded -> redis.<T>fcall(function, ScriptOutputType.MULTI, keys, args));
             }
             return CompletableFuture.failedFuture(cause);
         });
+    }
+
+    /** Loads the library once for every call that found it missing at about the same time. */
+    private static CompletableFuture<String> reload(RedisAsyncCommands<String, String> redis) {
+        CompletableFuture<String> mine = new CompletableFuture<>();
+        CompletableFuture<String> running = RELOADING.putIfAbsent(redis, mine);
+        if (running != null) {
+            return running;
+        }
+        install(redis).whenComplete((loaded, failure) -> {
+            RELOADING.remove(redis, mine);
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(loaded);
+            }
+        });
+        return mine;
     }
 
     private static String resource(String name) {

@@ -30,6 +30,22 @@ final class StreamIds {
         return ms * PER_MILLISECOND + seq;
     }
 
+    /**
+     * The event id of a stream id Herald may not have written (the stream's last id): a sequence
+     * of a million or more counts as 999,999.
+     */
+    static long toEventIdSaturated(String streamId) {
+        int dash = streamId.indexOf('-');
+        if (dash > 0 && streamId.length() - dash - 1 > 6) {
+            return toEventId(streamId.substring(0, dash) + "-999999");
+        }
+        try {
+            return toEventId(streamId);
+        } catch (EventLogException e) {
+            return toEventId(streamId.substring(0, dash) + "-999999");
+        }
+    }
+
     /** The stream id of an event id (or of any position between event ids). */
     static String toStreamId(long eventId) {
         if (eventId <= 0) {

@@ -39,8 +39,11 @@ final class Tail {
         horizon = newHorizon;
     }
 
-    /** Adds events that follow {@link #last} in the stream, in order, and what the stream's horizon was. */
-    synchronized void add(List<Event> events, long newHorizon) {
+    /**
+     * Adds events that follow {@link #last} in the stream, in order, and what the stream's horizon
+     * was. {@code upTo} is the last entry read: entries skipped as not events are passed over too.
+     */
+    synchronized void add(List<Event> events, long newHorizon, long upTo) {
         horizon = Math.max(horizon, newHorizon);
         for (Event event : events) {
             if (event.id() <= last) {
@@ -56,6 +59,7 @@ final class Tail {
             size++;
             last = event.id();
         }
+        last = Math.max(last, upTo);
     }
 
     synchronized long last() {

@@ -1,15 +1,16 @@
 -- Reads the presence of the other live nodes, forgetting nodes that stopped reporting.
 -- KEYS[1] live nodes (sorted set); KEYS[2] per-node totals (hash)
--- ARGV[1] now (ms); ARGV[2] the key prefix of per-node hashes ("{namespace}:"); ARGV[3] this
--- node (left out); ARGV[4] what to read: 'summary', 'topic' or 'user'; ARGV[5] the topic or user
+-- ARGV[1] the key prefix of per-node hashes ("{namespace}:"); ARGV[2] this node (left out);
+-- ARGV[3] what to read: 'summary', 'topic' or 'user'; ARGV[4] the topic or user
+-- Nodes expire on Redis's clock.
 -- Returns summary: {nodes, streams}; topic: {exact count, {pattern, count, ...}}; user: {count}.
-local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', redis_millis())
 for _, node in ipairs(dead) do
   redis.call('ZREM', KEYS[1], node)
   redis.call('HDEL', KEYS[2], node)
 end
 local nodes = redis.call('ZRANGE', KEYS[1], 0, -1)
-local prefix, self, what, name = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local prefix, self, what, name = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if what == 'summary' then
   local count, streams = 0, 0
   for _, node in ipairs(nodes) do

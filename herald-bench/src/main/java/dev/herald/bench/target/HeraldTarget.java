@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The standalone server as users run it: {@code java -jar herald-server.jar}, on Netty, with the
  * demos off, the connection limit raised above the largest scenario and, unless
- * {@code --herald-args} says otherwise, the in-memory history (the fan-out figures measure the
+ * {@code --herald-args} says otherwise (another store, or cluster mode), the in-memory history (the fan-out figures measure the
  * hub, not the disk; {@code --herald-args=--herald.history.store=h2} measures the default).
  */
 public final class HeraldTarget extends ProcessTarget implements HeraldApi {
@@ -34,7 +34,7 @@ public final class HeraldTarget extends ProcessTarget implements HeraldApi {
         command.addAll(List.of("-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1",
                 "--herald.demo.enabled=false", "--herald.max-connections=40000",
                 "--herald.data-dir=" + work.toAbsolutePath().resolve("data")));
-        if (args.stream().noneMatch(arg -> arg.startsWith("--herald.history.store="))) {
+        if (args.stream().noneMatch(arg -> arg.startsWith("--herald.history.store=") || arg.startsWith("--herald.redis.url="))) {
             command.add("--herald.history.store=memory");
         }
         command.addAll(args);

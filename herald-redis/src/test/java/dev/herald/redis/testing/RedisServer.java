@@ -158,6 +158,19 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /** Deletes the stopped server's data (its append-only files), as a server without persistence would lose it. */
+    public synchronized void wipeData() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("stop the server first");
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.filter(file -> !file.equals(dir) && !file.getFileName().toString().endsWith(".log"))
+                    .sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private String log() {
         try {
             Path file = dir.resolve("redis.log");
