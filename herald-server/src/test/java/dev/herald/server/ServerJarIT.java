@@ -135,31 +135,9 @@ class ServerJarIT {
     void everyAcknowledgedEventSurvivesKillDashNine() throws Exception {
         Path data = Files.createTempDirectory("herald-data");
         int port = start(data);
-        HttpClient http = HttpClient.newHttpClient();
-        URI events = URI.create("http://127.0.0.1:" + port + "/events");
         ConcurrentLinkedQueue<Long> acknowledged = new ConcurrentLinkedQueue<>();
         AtomicBoolean killed = new AtomicBoolean();
-        List<Thread> publishers = new ArrayList<>();
-        for (int p = 0; p < 8; p++) {
-            int publisher = p;
-            publishers.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; !killed.get() && i < 10_000; i++) {
-                    try {
-                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(events)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"topic\": \"crash\", \"data\": \"" + publisher + "-" + i + "\"}"))
-                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() == 201) {
-                            Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"(\\d+)\"").matcher(response.body());
-                            assertThat(id.find()).as(response.body()).isTrue();
-                            acknowledged.add(Long.parseLong(id.group(1)));
-                        }
-                    } catch (Exception e) {
-                        return; // the server is gone: this publish was never acknowledged
-                    }
-                }
-            }));
-        }
+        List<Thread> publishers = publishToCrash(port, acknowledged, killed);
         await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 500);
         server.destroyForcibly(); // SIGKILL, with publishes in flight
         killed.set(true);
@@ -193,31 +171,9 @@ class ServerJarIT {
         SseWireClient onA = SseWireClient.get(portA, "/events?topic=crash");
         await().atMost(Duration.ofSeconds(30)).until(() -> onA.text().startsWith("retry:") && onB.text().startsWith("retry:"));
 
-        HttpClient http = HttpClient.newHttpClient();
-        URI eventsOnA = URI.create("http://127.0.0.1:" + portA + "/events");
         ConcurrentLinkedQueue<Long> acknowledged = new ConcurrentLinkedQueue<>();
         AtomicBoolean killed = new AtomicBoolean();
-        List<Thread> publishers = new ArrayList<>();
-        for (int p = 0; p < 8; p++) {
-            int publisher = p;
-            publishers.add(Thread.ofVirtual().start(() -> {
-                for (int i = 0; !killed.get() && i < 10_000; i++) {
-                    try {
-                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(eventsOnA)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"topic\": \"crash\", \"data\": \"" + publisher + "-" + i + "\"}"))
-                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-                        if (response.statusCode() == 201) {
-                            Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"(\\d+)\"").matcher(response.body());
-                            assertThat(id.find()).as(response.body()).isTrue();
-                            acknowledged.add(Long.parseLong(id.group(1)));
-                        }
-                    } catch (Exception e) {
-                        return; // node A is gone: this publish was never acknowledged
-                    }
-                }
-            }));
-        }
+        List<Thread> publishers = publishToCrash(portA, acknowledged, killed);
         await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 300);
         nodeA.destroyForcibly(); // SIGKILL, with publishes in flight
         killed.set(true);
@@ -245,6 +201,37 @@ class ServerJarIT {
         assertThat(resumed.parser().events("herald-reset")).isEmpty();
         System.out.printf("cluster: node A killed after %d acknowledged publishes; node B delivered %d, the moved client %d%n",
                 acked.size(), live.size(), movedClient.size());
+    }
+
+    /**
+     * Eight publishers posting to topic "crash" on the port until told the server was killed,
+     * collecting the acknowledged ids. A publish that fails was never acknowledged.
+     */
+    private static List<Thread> publishToCrash(int port, ConcurrentLinkedQueue<Long> acknowledged, AtomicBoolean killed) {
+        HttpClient http = HttpClient.newHttpClient();
+        URI events = URI.create("http://127.0.0.1:" + port + "/events");
+        List<Thread> publishers = new ArrayList<>();
+        for (int p = 0; p < 8; p++) {
+            int publisher = p;
+            publishers.add(Thread.ofVirtual().start(() -> {
+                for (int i = 0; !killed.get() && i < 10_000; i++) {
+                    try {
+                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(events)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"topic\": \"crash\", \"data\": \"" + publisher + "-" + i + "\"}"))
+                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() == 201) {
+                            Matcher id = Pattern.compile("\"id\"\\s*:\\s*\"(\\d+)\"").matcher(response.body());
+                            assertThat(id.find()).as(response.body()).isTrue();
+                            acknowledged.add(Long.parseLong(id.group(1)));
+                        }
+                    } catch (Exception e) {
+                        return; // the server is gone: this publish was never acknowledged
+                    }
+                }
+            }));
+        }
+        return publishers;
     }
 
     private static List<Long> ids(SseWireClient client) {

@@ -5,6 +5,7 @@ import dev.herald.bench.load.LoadGenerator;
 import dev.herald.bench.load.ServerProbe;
 import dev.herald.bench.load.UrlTemplate;
 import dev.herald.bench.target.HeraldTarget;
+import dev.herald.bench.target.RedisProcess;
 import dev.herald.bench.target.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ public final class ClusterBench {
                     run(size, jar, work.resolve("nodes-" + size), subscribers, rate, duration, fsync, options));
         }
         String report = report(rows, subscribers, rate, duration, fsync);
-        Files.writeString(out.resolve("cluster.md"), report);
+        Files.writeString(out.resolve("cluster-" + subscribers + "x" + (long) rate + ".md"), report);
         System.out.println(report);
     }
 

@@ -59,6 +59,11 @@ abstract class ProcessTarget implements Target {
     }
 
     private boolean accepts() {
+        return accepts(port);
+    }
+
+    /** Whether something accepts connections on this loopback port. */
+    static boolean accepts(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;

@@ -1,8 +1,6 @@
-package dev.herald.bench.cluster;
+package dev.herald.bench.target;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,12 +10,12 @@ import java.util.concurrent.TimeUnit;
  * A {@code redis-server} for a cluster run, on a loopback port, its data in the work directory,
  * with append-only persistence fsynced every second (the setting most deployments run).
  */
-final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements AutoCloseable {
 
     private final int port;
     private final Process process;
 
-    RedisProcess(int port, Path work, String appendfsync) throws IOException, InterruptedException {
+    public RedisProcess(int port, Path work, String appendfsync) throws IOException, InterruptedException {
         this.port = port;
         Files.createDirectories(work);
         if (accepts()) {
@@ -37,21 +35,16 @@ final class RedisProcess implements AutoCloseable {
         }
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     private boolean accepts() {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException closed) {
-            return false;
-        }
+        return ProcessTarget.accepts(port);
     }
 
     @Override
