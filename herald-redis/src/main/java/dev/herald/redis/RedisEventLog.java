@@ -211,19 +211,23 @@ public final class RedisEventLog implements EventLog {
         long backoff = 0;
         while (running) {
             try {
+                // Every id revealed before the read is sent was in Redis before the read runs (Redis answers
+                // in order), so the stream cannot end below it unless Redis lost it.
+                long seen = Math.max(position, revealed.get());
                 Page page = await(read(position, FOLLOW_PAGE));
                 if (backoff > 0) {
                     log.info("Redis is reachable again; following the event stream from {}", position);
                     backoff = 0;
                 }
                 boolean news = !page.events().isEmpty();
-                long seen = Math.max(position, revealed.get());
                 if (page.last() < seen) {
                     // Redis lost events (a restart without persistence, a failover to a lagging replica): its ids
                     // now start below positions nodes and clients hold. Move its last id past them first.
-                    log.warn("The Redis event stream ends at {}, before {} that this node already saw: Redis lost events."
-                            + " Moving the stream's last id past it, so new events reach every node", page.last(), seen);
-                    await(REPAIR.run(redis, new String[] {streamKey, horizonKey}, StreamIds.toStreamId(seen)));
+                    List<?> moved = await(REPAIR.run(redis, new String[] {streamKey, horizonKey}, StreamIds.toStreamId(seen)));
+                    if (Long.valueOf(1).equals(moved.getFirst())) {
+                        log.warn("The Redis event stream ended at {}, before {} that this node had already seen: Redis lost"
+                                + " events. Moved the stream's last id past it, so new events reach every node", page.last(), seen);
+                    }
                     continue;
                 }
                 if (page.horizon() > position) {
