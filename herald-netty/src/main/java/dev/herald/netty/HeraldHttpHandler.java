@@ -80,8 +80,10 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     private boolean bodyTooLarge;
     /** Responses to publishes, in request order; written as the ones at the head complete. */
     private final ArrayDeque<CompletableFuture<FullHttpResponse>> answers = new ArrayDeque<>();
-    /** Messages that arrived behind pending publish answers and are not publishes, in order. */
+    /** Messages that arrived behind pending publish answers and are not publishes, or behind work set aside; in order. */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
+    /** A request is being served off the event loop (a subscribe that may block, a presence query): all else waits. */
+    private boolean aside;
 
     HeraldHttpHandler(Hub hub, HeraldAuthenticator authenticator, String path, Map<String, StreamRoute> routes,
             Map<String, StreamRoute> prefixRoutes, int maxBodyBytes, PublishRequests publishRequests,
@@ -101,9 +103,11 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!held.isEmpty() || msg instanceof HttpRequest request && !answers.isEmpty() && !isPublish(request)) {
-            // A request pipelined behind publishes still being stored: its response must not
-            // overtake theirs, so it waits (and reading pauses) until they are answered.
+        if (aside || !held.isEmpty() || msg instanceof HttpRequest request && !answers.isEmpty() && !isPublish(request)) {
+            // A request pipelined behind publishes still being stored, or behind a request served
+            // off the loop: its response must not overtake theirs, so it waits (and reading
+            // pauses) until they are answered. Reading stops, but what one read already decoded
+            // still arrives here.
             held.add(msg);
             ctx.channel().config().setAutoRead(false);
             return;
@@ -118,6 +122,9 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
     /** Hands on the held messages once the answers they wait for are written. Event loop only. */
     private void releaseHeld(ChannelHandlerContext ctx) {
         while (!held.isEmpty()) {
+            if (aside) {
+                return; // a released request is being served off the loop
+            }
             if (held.peek() instanceof HttpRequest request && !answers.isEmpty() && !isPublish(request)) {
                 return; // publishes released before it are still being stored
             }
@@ -235,11 +242,12 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
      */
     private void openAside(ChannelHandlerContext ctx, HttpRequest request, NettyRequestView view, SubscribeRequest subscription,
             StreamRoute route) {
+        aside = true;
         ctx.channel().config().setAutoRead(false);
         CompletableFuture.supplyAsync(() -> hub.open(subscription), OPENERS).whenComplete((connection, failure) -> {
             try {
                 ctx.executor().execute(() -> {
-                    ctx.channel().config().setAutoRead(true);
+                    aside = false;
                     Throwable cause = unwrap(failure);
                     if (connection != null) {
                         startStream(ctx, view, connection, route);
@@ -248,6 +256,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                     } else {
                         exceptionCaught(ctx, cause);
                     }
+                    releaseHeld(ctx);
                 });
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 if (connection != null) {
@@ -268,11 +277,12 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
             problem(ctx, request, e);
             return;
         }
+        aside = true;
         ctx.channel().config().setAutoRead(false);
         CompletableFuture.supplyAsync(() -> PresenceRequests.answer(presence, view), OPENERS).whenComplete((json, failure) -> {
             try {
                 ctx.executor().execute(() -> {
-                    ctx.channel().config().setAutoRead(true);
+                    aside = false;
                     Throwable cause = unwrap(failure);
                     if (json != null) {
                         FullHttpResponse response = response(200, json, "application/json");
@@ -287,6 +297,7 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                     } else {
                         exceptionCaught(ctx, cause);
                     }
+                    releaseHeld(ctx);
                 });
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
                 // The channel's loop is gone: nobody to answer.
