@@ -27,6 +27,15 @@ public interface Presence {
     Summary summary();
 
     /**
+     * The summary as last known, without waiting on the network: for metrics, which are read on
+     * threads that must not block. A cluster's is at most one presence interval old (this node's
+     * own connections are counted as they are now). By default, {@link #summary()}.
+     */
+    default Summary recentSummary() {
+        return summary();
+    }
+
+    /**
      * @param nodes       nodes that reported recently, this one included
      * @param connections open streams on those nodes
      */

@@ -209,8 +209,11 @@ public final class HeraldNettyServer implements AutoCloseable {
          * {@link dev.herald.http.PresenceRequests}) at this path, if the authenticator allows; none by default.
          */
         public Builder presence(Presence value, String atPath) {
+            if (atPath.equals(path) || routes.containsKey(atPath)) {
+                throw new IllegalArgumentException("the presence path " + atPath + " is already the path of a stream or of the API");
+            }
             presence = java.util.Objects.requireNonNull(value);
-            presencePath = java.util.Objects.requireNonNull(atPath);
+            presencePath = atPath;
             return this;
         }
 

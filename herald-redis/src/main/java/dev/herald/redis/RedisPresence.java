@@ -38,6 +38,8 @@ public final class RedisPresence implements Presence, AutoCloseable {
     private final Duration timeout;
     private final ScheduledExecutorService publisher;
     private Snapshot published;
+    /** The other nodes' count and streams as of the last publish: {@link #recentSummary()} adds this node's. */
+    private volatile long[] others = {0, 0};
     private volatile boolean failing;
 
     RedisPresence(Hub hub, RedisAsyncCommands<String, String> redis, Keys keys, String node, Duration interval,
@@ -90,6 +92,12 @@ public final class RedisPresence implements Presence, AutoCloseable {
         return new Summary((int) (long) (Long) reply.get(0) + 1, (Long) reply.get(1) + hub.stats().connections());
     }
 
+    @Override
+    public Summary recentSummary() {
+        long[] known = others;
+        return new Summary((int) known[0] + 1, known[1] + hub.stats().connections());
+    }
+
     private List<Object> query(String what, String name) {
         String[] scriptKeys = {keys.nodes(), keys.totals()};
         try {
@@ -135,6 +143,8 @@ public final class RedisPresence implements Presence, AutoCloseable {
                 return;
             }
             published = now;
+            List<Object> summary = query("summary", "");
+            others = new long[] {(Long) summary.get(0), (Long) summary.get(1)};
             if (failing) {
                 failing = false;
                 log.info("Presence is published to Redis again");

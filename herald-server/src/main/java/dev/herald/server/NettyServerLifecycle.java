@@ -62,11 +62,11 @@ public class NettyServerLifecycle implements SmartLifecycle {
         if (!properties.getCors().getAllowedOrigins().isEmpty()) {
             builder.cors(new CorsPolicy(properties.getCors().getAllowedOrigins(), properties.getCors().getMaxAge()));
         }
-        String presencePath = properties.getEndpoint().getPresencePath();
-        if (presencePath != null && !presencePath.isEmpty()) {
-            builder.presence(presence, presencePath);
-        }
         demos.ifAvailable(seed -> seed.register(builder));
+        String presencePath = properties.getEndpoint().getPresencePath();
+        if (presencePath != null && !presencePath.isBlank()) {
+            builder.presence(presence, presencePath.trim());
+        }
         PrometheusMeterRegistry registry = prometheus.getIfAvailable();
         builder.responder(new ActuatorHandler(hub, registry));
         builder.responder(new StaticFiles());

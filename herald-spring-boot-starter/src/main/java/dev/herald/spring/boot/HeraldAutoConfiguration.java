@@ -55,7 +55,7 @@ public final class HeraldAutoConfiguration {
         return history != null ? history.cursors() : DeliveryCursors.inMemory();
     }
 
-    /** The cluster's bus in cluster mode (closed by the history store), else one that rings this process only. */
+    /** The cluster's bus in cluster mode, else one that rings this process only. Closing it twice (here and by the history store) is safe. */
     @Bean
     @ConditionalOnMissingBean
     EventBus heraldEventBus(ObjectProvider<HistoryStore> store) {

@@ -40,10 +40,10 @@ public final class HeraldMetrics implements MeterBinder {
                 .description("Connections open on every node of the cluster").register(registry);
     }
 
-    /** Nodes or connections from the cluster's summary; NaN while the cluster cannot be asked. */
+    /** Nodes or connections from the cluster's last known summary (never waits on Redis); NaN if there is none. */
     private static double summary(Presence presence, boolean nodes) {
         try {
-            Presence.Summary summary = presence.summary();
+            Presence.Summary summary = presence.recentSummary();
             return nodes ? summary.nodes() : summary.connections();
         } catch (RuntimeException e) {
             return Double.NaN;

@@ -186,10 +186,11 @@ public class HeraldProperties {
         private String path = "/events";
 
         /**
-         * The path of the presence API (GET ?topic= or ?user=, across the cluster); empty to leave
-         * it out. Guard it with HeraldAuthenticator.authorizePresence.
+         * The path of the presence API (GET ?topic= or ?user=, across the cluster), e.g. /presence;
+         * empty (the default in applications) to leave it out. It tells who is online: guard it
+         * with HeraldAuthenticator.authorizePresence. The standalone server serves it at /presence.
          */
-        private String presencePath = "/presence";
+        private String presencePath = "";
 
         public String getPresencePath() {
             return presencePath;
@@ -356,10 +357,25 @@ public class HeraldProperties {
 
         /**
          * The Redis to cluster on, as redis://[user:password@]host:port[/database] (rediss:// for
-         * TLS). Unset: spring.data.redis.url, or spring.data.redis.host and friends, if set; else a
-         * single node.
+         * TLS, redis-sentinel://host:port#master for Sentinel). Unset: a single node, unless
+         * spring-data is on.
          */
         private String url;
+
+        /**
+         * Whether, without herald.redis.url, Spring's spring.data.redis.url (or .host and friends)
+         * also turns on cluster mode, on that Redis. Off in applications (whose Redis may serve
+         * something else); on in the standalone server.
+         */
+        private boolean springData;
+
+        public boolean isSpringData() {
+            return springData;
+        }
+
+        public void setSpringData(boolean springData) {
+            this.springData = springData;
+        }
 
         /** Separates clusters that share one Redis: every key starts with {namespace}. */
         private String namespace = "herald";

@@ -11,10 +11,12 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.CorsRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -53,7 +55,8 @@ public final class HeraldWebAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    @ConditionalOnExpression("'${herald.endpoint.enabled:true}' == 'true' && !'${herald.endpoint.presence-path:/presence}'.isEmpty()")
+    @ConditionalOnBooleanProperty(name = "herald.endpoint.enabled", matchIfMissing = true)
+    @Conditional(PresencePathSet.class)
     HeraldPresenceEndpoint heraldPresenceEndpoint(Presence presence, HeraldAuthenticator authenticator) {
         return new HeraldPresenceEndpoint(presence, authenticator);
     }
@@ -66,5 +69,14 @@ public final class HeraldWebAutoConfiguration {
                 HeraldCors.register(registry, properties.getCors(), properties.getEndpoint().getPath());
             }
         };
+    }
+
+    /** Matches when {@code herald.endpoint.presence-path} names a path. */
+    static final class PresencePathSet implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, org.springframework.core.type.AnnotatedTypeMetadata metadata) {
+            String path = context.getEnvironment().getProperty("herald.endpoint.presence-path");
+            return path != null && !path.isBlank();
+        }
     }
 }

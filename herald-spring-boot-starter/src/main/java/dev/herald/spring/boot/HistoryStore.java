@@ -77,16 +77,30 @@ public final class HistoryStore implements AutoCloseable {
     }
 
     /**
-     * The Redis URL from {@code herald.redis.url}, else from Spring's {@code spring.data.redis.url},
-     * else built from {@code spring.data.redis.host} (with port, username, password, database and
-     * ssl.enabled); {@code null} when none is set: a single node.
+     * The Redis URL for cluster mode: {@code herald.redis.url}; or, with
+     * {@code herald.redis.spring-data=true}, Spring's {@code spring.data.redis.url}, else one built
+     * from {@code spring.data.redis.host} (with port, username, password, database and
+     * ssl.enabled); {@code null} when none applies: a single node.
+     *
+     * @throws IllegalStateException for Spring Redis settings Herald cannot follow (Sentinel,
+     *                               Cluster, SSL bundles): name them in herald.redis.url instead
      */
-    static String redisUrl(HeraldProperties properties, Environment environment) {
-        String url = properties.getRedis().getUrl();
-        if (url != null && !url.isBlank()) {
-            return url.trim();
+    public static String redisUrl(HeraldProperties properties, Environment environment) {
+        HeraldProperties.Redis redis = properties.getRedis();
+        if (redis.getUrl() != null && !redis.getUrl().isBlank()) {
+            return redis.getUrl().trim();
         }
-        url = environment.getProperty("spring.data.redis.url");
+        if (!redis.isSpringData()) {
+            return null;
+        }
+        for (String unsupported : List.of("spring.data.redis.sentinel.master", "spring.data.redis.cluster.nodes",
+                "spring.data.redis.ssl.bundle")) {
+            if (environment.getProperty(unsupported) != null) {
+                throw new IllegalStateException(unsupported + " is set, which Herald does not follow: give Herald its Redis as"
+                        + " herald.redis.url (redis-sentinel://host:port#master for Sentinel, rediss:// for TLS)");
+            }
+        }
+        String url = environment.getProperty("spring.data.redis.url");
         if (url != null && !url.isBlank()) {
             return url.trim();
         }
@@ -94,6 +108,7 @@ public final class HistoryStore implements AutoCloseable {
         if (host == null || host.isBlank()) {
             return null;
         }
+        host = host.trim();
         boolean ssl = environment.getProperty("spring.data.redis.ssl.enabled", Boolean.class, false);
         StringBuilder built = new StringBuilder(ssl ? "rediss://" : "redis://");
         String username = environment.getProperty("spring.data.redis.username");
@@ -104,7 +119,8 @@ public final class HistoryStore implements AutoCloseable {
             }
             built.append(':').append(encode(password)).append('@');
         }
-        built.append(host.trim()).append(':').append(environment.getProperty("spring.data.redis.port", Integer.class, 6379));
+        built.append(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host);
+        built.append(':').append(environment.getProperty("spring.data.redis.port", Integer.class, 6379));
         built.append('/').append(environment.getProperty("spring.data.redis.database", Integer.class, 0));
         return built.toString();
     }

@@ -27,14 +27,18 @@ final class RedisHistory {
             builder.node(settings.getNode());
         }
         HeraldRedis redis = builder.build();
-        log.info("Cluster mode: node {} on Redis {} (namespace {})", redis.node(), redact(url), settings.getNamespace());
+        log.info("Cluster mode: node {} on {} (namespace {})", redis.node(), redact(url), settings.getNamespace());
         List<AutoCloseable> owned = new ArrayList<>();
         owned.add(redis);
         return new HistoryStore(redis.eventLog(), redis.deliveryCursors(), owned, redis.eventBus(), redis::presence);
     }
 
-    /** The URL without its password, for logs. */
+    /** Where the URL points, without credentials, for logs. */
     static String redact(String url) {
-        return url.replaceAll("//([^:/@]*):[^@]*@", "//$1:****@");
+        io.lettuce.core.RedisURI uri = io.lettuce.core.RedisURI.create(url);
+        if (uri.getHost() == null) {
+            return "Redis Sentinel master " + uri.getSentinelMasterId();
+        }
+        return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
     }
 }

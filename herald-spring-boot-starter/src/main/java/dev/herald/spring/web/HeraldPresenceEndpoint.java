@@ -11,8 +11,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The presence API on Spring MVC at {@code herald.endpoint.presence-path} ({@code /presence} by
- * default): {@code ?topic=T} counts the streams selecting T, {@code ?user=U} tells whether U is
+ * The presence API on Spring MVC at {@code herald.endpoint.presence-path} (registered only when
+ * that is set, say to {@code /presence}): {@code ?topic=T} counts the streams selecting T, {@code ?user=U} tells whether U is
  * connected, neither gives the cluster's summary; across every node in cluster mode. See
  * {@link PresenceRequests}. Refused by {@link HeraldAuthenticator#authorizePresence} as the
  * application decides.
@@ -28,7 +28,7 @@ public class HeraldPresenceEndpoint {
         this.authenticator = authenticator;
     }
 
-    @GetMapping("${herald.endpoint.presence-path:/presence}")
+    @GetMapping("${herald.endpoint.presence-path}")
     public ResponseEntity<String> presence(HttpServletRequest request) {
         ServletRequestView view = new ServletRequestView(request);
         authenticator.authorizePresence(view);
