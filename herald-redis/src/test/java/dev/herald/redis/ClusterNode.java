@@ -36,6 +36,8 @@ final class ClusterNode implements AutoCloseable {
             this.server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0)
                     .presence(presence, "/presence").build().start();
         } catch (Exception e) {
+            hub.close();
+            redis.close();
             throw new IllegalStateException(e);
         }
     }

@@ -243,7 +243,7 @@ class RedisClusterTest {
 
     @Test
     void aUsersSinceLastStreamContinuesOnAnotherNode() throws Exception {
-        SseWireClient first = node(0).subscribe("topic=inbox&user=u1&since=last");
+        SseWireClient first = track(node(0).subscribe("topic=inbox&user=u1&since=last"));
         await().atMost(LONG).until(() -> first.text().startsWith("retry:"));
         List<String> published = new ArrayList<>();
         for (int i = 0; i < 5; i++) {

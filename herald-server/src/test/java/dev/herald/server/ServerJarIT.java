@@ -35,10 +35,14 @@ class ServerJarIT {
     private Process server;
     private Path log;
     private final List<Process> started = new ArrayList<>();
+    private final List<SseWireClient> clients = new ArrayList<>();
     private RedisServer redis;
 
     @AfterEach
     void stop() throws Exception {
+        for (SseWireClient client : clients) {
+            client.close();
+        }
         for (Process process : started) {
             if (process.isAlive()) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -168,7 +172,9 @@ class ServerJarIT {
         Process nodeA = server;
         int portB = start("--herald.redis.url=" + redis.uri(), "--herald.redis.node=b");
         SseWireClient onB = SseWireClient.get(portB, "/events?topic=crash");
+        clients.add(onB);
         SseWireClient onA = SseWireClient.get(portA, "/events?topic=crash");
+        clients.add(onA);
         await().atMost(Duration.ofSeconds(30)).until(() -> onA.text().startsWith("retry:") && onB.text().startsWith("retry:"));
 
         ConcurrentLinkedQueue<Long> acknowledged = new ConcurrentLinkedQueue<>();
@@ -189,6 +195,7 @@ class ServerJarIT {
         SseWireClient resumed = lastOnA == null || lastOnA.isEmpty()
                 ? SseWireClient.get(portB, "/events?topic=crash", Map.of("Last-Event-ID", Long.toString(acked.getFirst() - 1)))
                 : SseWireClient.get(portB, "/events?topic=crash", Map.of("Last-Event-ID", lastOnA));
+        clients.add(resumed);
         await().atMost(Duration.ofSeconds(30)).until(() -> ids(onB).contains(acked.getLast()) && ids(resumed).contains(acked.getLast()));
         List<Long> live = ids(onB);
         List<Long> movedClient = new ArrayList<>(ids(onA));

@@ -32,7 +32,7 @@ public final class RedisServer implements AutoCloseable {
 
     private final Path binary;
     private final Path dir;
-    private final int port;
+    private int port;
     private Process process;
 
     private RedisServer(Path binary, Path dir, int port) {
@@ -45,21 +45,40 @@ public final class RedisServer implements AutoCloseable {
     public static synchronized RedisServer shared() {
         if (shared == null) {
             shared = start();
-            RedisServer server = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "herald-test-redis-cleanup"));
         }
         return shared;
     }
 
-    /** A new server of the caller's own, to stop and restart at will. */
+    /**
+     * A new server of the caller's own, to stop and restart at will (on the same port). Removed by
+     * {@link #close()}, or at the latest when the test JVM exits.
+     */
     public static RedisServer start() {
         Path binary = findBinary();
+        RedisServer server;
         try {
-            RedisServer server = new RedisServer(binary, Files.createTempDirectory("herald-redis-"), freePort());
-            server.startProcess();
-            return server;
+            server = new RedisServer(binary, Files.createTempDirectory("herald-redis-"), freePort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "herald-test-redis-cleanup"));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                server.startProcess();
+                return server;
+            } catch (IllegalStateException e) {
+                // Another process may have taken the free port between the probe and the bind: try another.
+                server.kill();
+                if (attempt == 3) {
+                    server.close();
+                    throw e;
+                }
+                try {
+                    server.port = freePort();
+                } catch (IOException io) {
+                    throw new UncheckedIOException(io);
+                }
+            }
         }
     }
 
@@ -120,7 +139,7 @@ public final class RedisServer implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server exited: " + log());
+                throw new IllegalStateException("redis-server exited on port " + port + ": " + log());
             }
             if (answersPing()) {
                 return;
