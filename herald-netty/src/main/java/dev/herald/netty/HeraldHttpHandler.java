@@ -236,40 +236,16 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Opens a stream that starts from its user's delivery cursor, or on a log that reads over the
-     * network: either may wait on a database or Redis, so it happens on a virtual thread, and the
-     * stream starts back on the event loop.
-     * The connection reads nothing meanwhile.
+     * network: either may wait on a database or Redis, so it happens aside, and the stream starts
+     * back on the event loop.
      */
     private void openAside(ChannelHandlerContext ctx, HttpRequest request, NettyRequestView view, SubscribeRequest subscription,
             StreamRoute route) {
-        aside = true;
-        ctx.channel().config().setAutoRead(false);
-        CompletableFuture.supplyAsync(() -> hub.open(subscription), OPENERS).whenComplete((connection, failure) -> {
-            try {
-                ctx.executor().execute(() -> {
-                    aside = false;
-                    Throwable cause = unwrap(failure);
-                    if (connection != null) {
-                        startStream(ctx, view, connection, route);
-                    } else if (cause instanceof HeraldException refused) {
-                        problem(ctx, request, refused);
-                    } else {
-                        exceptionCaught(ctx, cause);
-                    }
-                    releaseHeld(ctx);
-                });
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                if (connection != null) {
-                    connection.disconnected();
-                }
-            }
-        });
+        aside(ctx, request, () -> hub.open(subscription), connection -> startStream(ctx, view, connection, route),
+                Connection::disconnected);
     }
 
-    /**
-     * Answers a presence query. A cluster's presence asks Redis, so the query runs on a virtual
-     * thread and the answer is written back on the event loop; the connection reads nothing meanwhile.
-     */
+    /** Answers a presence query. A cluster's presence asks Redis, so the query runs aside. */
     private void answerPresence(ChannelHandlerContext ctx, HttpRequest request, NettyRequestView view) {
         try {
             authenticator.authorizePresence(view);
@@ -277,21 +253,36 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
             problem(ctx, request, e);
             return;
         }
+        aside(ctx, request, () -> PresenceRequests.answer(presence, view), json -> {
+            FullHttpResponse response = response(200, json, "application/json");
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            allowOrigin(response, request.headers().get(HttpHeaderNames.ORIGIN));
+            boolean keepAlive = HttpUtil.isKeepAlive(request);
+            HttpUtil.setKeepAlive(response, keepAlive);
+            ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        }, json -> {
+            // The channel's loop is gone: nobody to answer.
+        });
+    }
+
+    /**
+     * Serves a request that may block off the event loop, on a virtual thread, and hands its
+     * result back to the loop. Until then the connection reads nothing and holds whatever was
+     * already read behind it, so answers keep request order. A refusal becomes a problem answer.
+     *
+     * @param orphaned what to do with a result whose event loop is gone
+     */
+    private <T> void aside(ChannelHandlerContext ctx, HttpRequest request, java.util.function.Supplier<T> work,
+            java.util.function.Consumer<T> done, java.util.function.Consumer<T> orphaned) {
         aside = true;
         ctx.channel().config().setAutoRead(false);
-        CompletableFuture.supplyAsync(() -> PresenceRequests.answer(presence, view), OPENERS).whenComplete((json, failure) -> {
+        CompletableFuture.supplyAsync(work, OPENERS).whenComplete((result, failure) -> {
             try {
                 ctx.executor().execute(() -> {
                     aside = false;
                     Throwable cause = unwrap(failure);
-                    if (json != null) {
-                        FullHttpResponse response = response(200, json, "application/json");
-                        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-                        allowOrigin(response, request.headers().get(HttpHeaderNames.ORIGIN));
-                        boolean keepAlive = HttpUtil.isKeepAlive(request);
-                        HttpUtil.setKeepAlive(response, keepAlive);
-                        ctx.writeAndFlush(response)
-                                .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+                    if (failure == null) {
+                        done.accept(result);
                     } else if (cause instanceof HeraldException refused) {
                         problem(ctx, request, refused);
                     } else {
@@ -300,7 +291,9 @@ public final class HeraldHttpHandler extends ChannelInboundHandlerAdapter {
                     releaseHeld(ctx);
                 });
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                // The channel's loop is gone: nobody to answer.
+                if (result != null) {
+                    orphaned.accept(result);
+                }
             }
         });
     }
