@@ -95,7 +95,7 @@ public final class HeraldRedis implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             throw e instanceof RuntimeException r ? r
-                    : new io.lettuce.core.RedisException("Could not load Herald's functions into Redis: " + e, e);
+                    : new io.lettuce.core.RedisException("Could not load Herald's functions into Redis (7.0 or newer needed): " + e, e);
         }
         this.eventBus = new RedisEventBus(eventLog);
         this.cursors = new RedisDeliveryCursors(connection.async(), keys, b.cursorFlushInterval, b.timeout);
