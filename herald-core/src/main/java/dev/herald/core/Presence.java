@@ -63,15 +63,16 @@ public interface Presence {
         };
     }
 
-    /** How many of these connections select the topic. */
+    /** How many of these connections select the topic. Each distinct selector is parsed and matched once. */
     static long countSelecting(List<ConnectionInfo> connections, String topic) {
+        java.util.Map<String, Boolean> matches = new java.util.HashMap<>();
         long count = 0;
         for (ConnectionInfo connection : connections) {
             if (connection.state() == ConnectionInfo.State.CLOSING) {
                 continue;
             }
             for (String selector : connection.topics()) {
-                if (TopicSelector.parse(selector).matches(topic)) {
+                if (matches.computeIfAbsent(selector, text -> TopicSelector.parse(text).matches(topic))) {
                     count++;
                     break;
                 }

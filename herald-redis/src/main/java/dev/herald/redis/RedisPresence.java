@@ -185,8 +185,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
     record Snapshot(Map<String, Long> topics, Map<String, Long> patterns, Map<String, Long> users, long total) {
 
         static Snapshot of(List<ConnectionInfo> connections) {
-            Map<String, Long> topics = new TreeMap<>();
-            Map<String, Long> patterns = new TreeMap<>();
+            Map<String, Long> selectors = new java.util.HashMap<>();
             Map<String, Long> users = new TreeMap<>();
             long total = 0;
             for (ConnectionInfo connection : connections) {
@@ -198,10 +197,14 @@ public final class RedisPresence implements Presence, AutoCloseable {
                     users.merge(connection.userId(), 1L, Long::sum);
                 }
                 for (String selector : new java.util.LinkedHashSet<>(connection.topics())) {
-                    boolean exact = TopicSelector.parse(selector) instanceof TopicSelector.Exact;
-                    (exact ? topics : patterns).merge(selector, 1L, Long::sum);
+                    selectors.merge(selector, 1L, Long::sum);
                 }
             }
+            // Each distinct selector is parsed once, to sort exact topics from patterns.
+            Map<String, Long> topics = new TreeMap<>();
+            Map<String, Long> patterns = new TreeMap<>();
+            selectors.forEach((selector, count) ->
+                    (TopicSelector.parse(selector) instanceof TopicSelector.Exact ? topics : patterns).put(selector, count));
             return new Snapshot(topics, patterns, users, total);
         }
     }

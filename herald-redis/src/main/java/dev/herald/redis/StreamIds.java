@@ -36,14 +36,8 @@ final class StreamIds {
      */
     static long toEventIdSaturated(String streamId) {
         int dash = streamId.indexOf('-');
-        if (dash > 0 && streamId.length() - dash - 1 > 6) {
-            return toEventId(streamId.substring(0, dash) + "-999999");
-        }
-        try {
-            return toEventId(streamId);
-        } catch (EventLogException e) {
-            return toEventId(streamId.substring(0, dash) + "-999999");
-        }
+        boolean fits = streamId.length() - dash - 1 <= 6;
+        return toEventId(fits ? streamId : streamId.substring(0, dash) + "-999999");
     }
 
     /** The stream id of an event id (or of any position between event ids). */
