@@ -30,6 +30,17 @@ public interface EventSink {
     void close();
 
     /**
+     * Ends the response abruptly, dropping whatever is still buffered: the client stopped reading
+     * (its queue overflowed, a write stalled) or is gone. Called once, instead of {@link #close()};
+     * must not throw. A transport that holds the socket should close it at once (an abortive close
+     * where it can), so unsent bytes do not keep kernel memory until the client goes away. By
+     * default, {@link #close()}.
+     */
+    default void abort() {
+        close();
+    }
+
+    /**
      * Where the writer runs once the connection is live (replay always runs on the hub's own
      * writer threads, since reading history may block): the transport's event loop, or
      * {@code null} for the hub's writer threads. The executor must run tasks one at a time for a

@@ -9,7 +9,10 @@ final class Fields {
     private Fields() {
     }
 
-    /** Rejects null, empty, over-long, and any ASCII control character (CR, LF and NUL included). */
+    /**
+     * Rejects null, empty, over-long, any ASCII control character (CR, LF and NUL included) and
+     * unpaired surrogates.
+     */
     static String name(String what, String value, RuntimeExceptionFactory error) {
         if (value == null || value.isEmpty()) {
             throw error.create(what + " must not be empty");
@@ -21,6 +24,26 @@ final class Fields {
             char c = value.charAt(i);
             if (c < 0x20 || c == 0x7f) {
                 throw error.create(what + " must not contain control characters (CR, LF, NUL...): " + quote(value));
+            }
+        }
+        return text(what, value, error);
+    }
+
+    /**
+     * Rejects text that is not valid Unicode: a lone surrogate half (which a JSON string escape can
+     * produce) has no UTF-8 form, so every store would replace it, and what was stored would no
+     * longer be what was sent.
+     */
+    static String text(String what, String value, RuntimeExceptionFactory error) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw error.create(what + " is not valid Unicode: an unpaired surrogate (\\u"
+                            + String.format("%04x", (int) c) + ") at index " + i);
+                }
             }
         }
         return value;

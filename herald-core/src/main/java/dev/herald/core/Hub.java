@@ -75,6 +75,21 @@ public final class Hub implements AutoCloseable {
         return engine.open(Objects.requireNonNull(request, "request"));
     }
 
+    /**
+     * Ends every stream of the user (a logout): on this node at once, and on every other node that
+     * shares the event log as soon as it reads the request from the log, usually within
+     * milliseconds. The request is stored as a control event that is never delivered to anyone.
+     * The user's clients may reconnect with credentials that are still valid: pair this with
+     * short-lived tokens or with revoking the session they rest on.
+     *
+     * @return completes once every node can see the request; fails with {@link EventLogException}
+     *         if the log cannot store it
+     * @throws HubClosedException if the hub is shutting down
+     */
+    public java.util.concurrent.CompletableFuture<Void> endStreamsOf(String userId) {
+        return engine.endStreamsOf(Objects.requireNonNull(userId, "userId"));
+    }
+
     /** A snapshot of the open connections. */
     public List<ConnectionInfo> connections() {
         return engine.connections();
@@ -118,6 +133,8 @@ public final class Hub implements AutoCloseable {
         private HeartbeatPolicy heartbeat = HeartbeatPolicy.every(Duration.ofSeconds(15));
         private ConnectionLimits limits = ConnectionLimits.defaults();
         private int queueCapacity = 4096;
+        private long queueCapacityBytes = 4L * 1024 * 1024;
+        private int maxTopics = 64;
         private Duration maxStreamLifetime = Duration.ofHours(1);
         private int maxDataBytes = 64 * 1024;
         private Duration writeTimeout = Duration.ofSeconds(30);
@@ -179,6 +196,22 @@ public final class Hub implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Bytes of frames one connection may have waiting before it is closed as too slow; 4 MiB by
+         * default. Frames are shared between connections, so this bounds how far behind a client may
+         * fall, in bytes, as {@link #queueCapacity} does in frames.
+         */
+        public Builder queueCapacityBytes(long value) {
+            queueCapacityBytes = value;
+            return this;
+        }
+
+        /** The most topic selectors one subscription may hold; 64 by default. */
+        public Builder maxTopicsPerSubscription(int value) {
+            maxTopics = value;
+            return this;
+        }
+
         /** How long a stream may live before the hub ends it; 1 h by default, zero for no limit. */
         public Builder maxStreamLifetime(Duration value) {
             maxStreamLifetime = Objects.requireNonNull(value);
@@ -213,8 +246,8 @@ public final class Hub implements AutoCloseable {
         public Hub build() {
             EventLog log = eventLog != null ? eventLog : new InMemoryEventLog(RetentionPolicy.defaults(), clock);
             EventBus bus = eventBus != null ? eventBus : EventBus.local();
-            EngineSettings settings = new EngineSettings(retry, heartbeat, limits, queueCapacity, maxStreamLifetime,
-                    maxDataBytes, writeTimeout, pollInterval, shutdownTimeout);
+            EngineSettings settings = new EngineSettings(retry, heartbeat, limits, queueCapacity, queueCapacityBytes,
+                    maxStreamLifetime, maxDataBytes, writeTimeout, pollInterval, shutdownTimeout, maxTopics);
             Engine engine = new Engine(settings, log, bus, deliveryCursors != null ? deliveryCursors : DeliveryCursors.inMemory(), clock);
             engine.start();
             return new Hub(engine, log);

@@ -52,6 +52,7 @@ public record Publication(
         if (data == null) {
             throw new InvalidEventException("data must not be null (use \"\" for an empty payload)");
         }
+        Fields.text("data", data, InvalidEventException::new);
         if (key != null) {
             Fields.name("id", key, InvalidEventException::new);
         }

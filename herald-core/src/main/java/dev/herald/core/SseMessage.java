@@ -18,6 +18,7 @@ public record SseMessage(String type, String data, Duration retry) {
         if (data == null) {
             throw new InvalidEventException("data must not be null");
         }
+        Fields.text("data", data, InvalidEventException::new);
         if (retry != null && retry.isNegative()) {
             throw new InvalidEventException("retry must not be negative");
         }

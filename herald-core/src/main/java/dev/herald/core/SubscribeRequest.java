@@ -22,17 +22,11 @@ import java.util.Objects;
 public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber, String clientId, String lastEventId,
         boolean sinceLastDelivered) {
 
-    /** Most selectors one subscription may hold. */
-    public static final int MAX_TOPICS = 64;
-
     public SubscribeRequest {
         if (topics == null || topics.isEmpty()) {
             throw new InvalidSubscriptionException("a subscription needs at least one topic");
         }
         topics = List.copyOf(new LinkedHashSet<>(topics));
-        if (topics.size() > MAX_TOPICS) {
-            throw new InvalidSubscriptionException("a subscription may select at most " + MAX_TOPICS + " topics");
-        }
         subscriber = Objects.requireNonNull(subscriber, "subscriber");
         if (clientId != null) {
             Fields.name("client id", clientId, InvalidSubscriptionException::new);

@@ -46,6 +46,27 @@ public sealed interface TopicSelector permits TopicSelector.Exact, TopicSelector
     /** The selector as the subscriber wrote it. */
     String value();
 
+    /**
+     * Whether every topic {@code other} selects is also selected by this selector, as far as can be
+     * told without enumerating topics: {@code *} covers everything, a selector covers itself, and
+     * any selector covers an exact topic it matches. A template is covered only by {@code *} or by
+     * the same template, so the answer errs towards "no". Used to check a subscription against the
+     * selectors a subscriber is granted.
+     */
+    default boolean covers(TopicSelector other) {
+        return this instanceof Any || equals(other) || (other instanceof Exact exact && matches(exact.value()));
+    }
+
+    /** Whether any of the granted selectors {@linkplain #covers covers} the selector. */
+    static boolean anyCovers(java.util.List<TopicSelector> granted, TopicSelector selector) {
+        for (TopicSelector grant : granted) {
+            if (grant.covers(selector)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Selects exactly one topic. */
     record Exact(String value) implements TopicSelector {
         @Override

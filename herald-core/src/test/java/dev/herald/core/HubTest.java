@@ -824,6 +824,117 @@ class HubTest {
                 .isInstanceOf(InvalidSubscriptionException.class);
     }
 
+    @Test
+    void aStreamEndsWhenItsSubscribersCredentialsExpire() {
+        dev.herald.core.testing.MutableClock clock = new dev.herald.core.testing.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        Hub hub = hub(Hub.builder().clock(clock));
+        Subscriber expiring = new Subscriber("alice", List.of(), clock.instant().plusSeconds(60));
+        Stream stream = subscribe(hub, SubscribeRequest.topics("t").subscriber(expiring).build());
+        Stream lasting = subscribe(hub, SubscribeRequest.topics("t").subscriber(Subscriber.user("bob")).build());
+        awaitLive(hub, 2);
+        hub.publish(message("t", "before"));
+        await().until(() -> stream.data().size() == 1);
+
+        clock.advance(Duration.ofSeconds(61));
+
+        await().until(stream.sink()::isClosed);
+        assertThat(stream.sink().isAborted()).isFalse();
+        assertThat(stream.data()).containsExactly("before");
+        assertThat(lasting.connection().isOpen()).isTrue();
+    }
+
+    @Test
+    void endingAUsersStreamsClosesAllOfThemAndNoOneElses() {
+        Hub hub = hub();
+        Stream first = subscribe(hub, SubscribeRequest.topics("a").subscriber(Subscriber.user("alice")).build());
+        Stream second = subscribe(hub, SubscribeRequest.topics("b", "*").subscriber(Subscriber.user("alice")).build());
+        Stream other = subscribe(hub, SubscribeRequest.topics("*").subscriber(Subscriber.user("bob")).build());
+        awaitLive(hub, 3);
+
+        hub.endStreamsOf("alice").join();
+
+        await().until(() -> first.sink().isClosed() && second.sink().isClosed());
+        hub.publish(message("a", "after"));
+        await().until(() -> other.data().contains("after"));
+        assertThat(other.connection().isOpen()).isTrue();
+        assertThat(other.sink().events()).extracting(Received::type).doesNotContain("end-user-streams");
+    }
+
+    @Test
+    void controlEventsAreNeitherDeliveredNorReplayed() {
+        Hub hub = hub();
+        Stream everything = subscribe(hub, SubscribeRequest.topics("*")
+                .subscriber(new Subscriber("root", List.of(TopicSelector.parse("*")))).build());
+        awaitLive(hub, 1);
+        hub.publish(message("t", "one"));
+        hub.endStreamsOf("nobody").join();
+        hub.publish(message("t", "two"));
+        await().until(() -> everything.data().size() == 2);
+
+        Stream replaying = subscribe(hub, SubscribeRequest.topics("*")
+                .subscriber(new Subscriber("root", List.of(TopicSelector.parse("*"))))
+                .lastEventId(Long.toString(everything.ids().getFirst() - 1)).build());
+
+        await().until(() -> replaying.data().size() == 2);
+        assertThat(everything.sink().events()).extracting(Received::data).containsExactly("one", "two");
+        assertThat(replaying.sink().events()).extracting(Received::data).containsExactly("one", "two");
+    }
+
+    @Test
+    void aConnectionTooManyBytesBehindIsDroppedAndItsResponseAborted() {
+        Hub hub = hub(Hub.builder().queueCapacity(10_000).queueCapacityBytes(64 * 1024));
+        Stream slow = subscribe(hub, "t");
+        Stream reader = subscribe(hub, "t");
+        awaitLive(hub, 2);
+        slow.sink().block();
+        hub.publish(message("t", "first")); // the writer blocks on it
+        await().until(() -> slow.sink().blockedCalls() == 1);
+
+        String kilobyte = "x".repeat(1024);
+        for (int i = 0; i < 100; i++) {
+            hub.publish(message("t", kilobyte));
+        }
+
+        await().until(() -> !slow.connection().isOpen());
+        assertThat(hub.stats().slowDisconnects()).isEqualTo(1);
+        await().until(() -> reader.data().size() == 101);
+        slow.sink().unblock();
+        await().until(slow.sink()::isClosed);
+        assertThat(slow.sink().isAborted()).isTrue();
+    }
+
+    @Test
+    void refusesMoreTopicsThanTheHubAllows() {
+        Hub hub = hub(Hub.builder().maxTopicsPerSubscription(3));
+
+        assertThatThrownBy(() -> hub.open(SubscribeRequest.topics("a", "b", "c", "d").build()))
+                .isInstanceOf(InvalidSubscriptionException.class)
+                .hasMessageContaining("at most 3");
+        assertThat(hub.stats().connections()).isZero();
+    }
+
+    @Test
+    void refusesTextThatIsNotValidUnicode() {
+        assertThatThrownBy(() -> Publication.to("t").data("half \uD800 a pair").build())
+                .isInstanceOf(InvalidEventException.class).hasMessageContaining("unpaired surrogate");
+        assertThatThrownBy(() -> Publication.to("t").type("x\uDC00").build())
+                .isInstanceOf(InvalidEventException.class);
+        assertThat(Publication.to("t").data("a pair \uD83D\uDE00").build().data()).endsWith("\uD83D\uDE00");
+    }
+
+    @Test
+    void aGrantCoversTheSelectorsItCanVouchFor() {
+        TopicSelector any = TopicSelector.parse("*");
+        TopicSelector template = TopicSelector.parse("users/alice/{+path}");
+        assertThat(any.covers(TopicSelector.parse("users/bob/{id}"))).isTrue();
+        assertThat(template.covers(TopicSelector.parse("users/alice/inbox"))).isTrue();
+        assertThat(template.covers(TopicSelector.parse("users/alice/{+path}"))).isTrue();
+        assertThat(template.covers(TopicSelector.parse("users/bob/inbox"))).isFalse();
+        assertThat(template.covers(TopicSelector.parse("users/alice/{id}"))).isFalse(); // cannot tell, so no
+        assertThat(template.covers(any)).isFalse();
+        assertThat(TopicSelector.parse("news").covers(TopicSelector.parse("news"))).isTrue();
+    }
+
     private static void awaitLive(Hub hub, int connections) {
         await().until(() -> hub.connections().size() == connections
                 && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));

@@ -51,8 +51,8 @@ public class MatchBenchmark {
     @Setup
     public void setUp() {
         EngineSettings settings = new EngineSettings(Duration.ofSeconds(3), HeartbeatPolicy.disabled(),
-                ConnectionLimits.of(1_000_000, 1_000_000), 1024, Duration.ZERO, 65536, Duration.ofSeconds(30),
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
+                ConnectionLimits.of(1_000_000, 1_000_000), 1024, 1 << 22, Duration.ZERO, 65536, Duration.ofSeconds(30),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 64);
         engine = new Engine(settings, new InMemoryEventLog(RetentionPolicy.defaults(), InstantSource.system()),
                 EventBus.local(), InstantSource.system());
         index = new SubscriptionIndex();

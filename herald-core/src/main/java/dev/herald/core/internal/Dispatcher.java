@@ -99,6 +99,10 @@ final class Dispatcher implements Runnable {
     }
 
     private void dispatch(Event event) {
+        if (Engine.isControl(event)) {
+            engine.control(event);
+            return;
+        }
         Frame[] frame = new Frame[1];
         index.forEachSelecting(event, scratch, connection -> {
             try {

@@ -37,6 +37,15 @@ public final class Engine {
     /** The event type that tells a client its history has a hole. */
     public static final String RESET_EVENT = "herald-reset";
 
+    /**
+     * The topic of the hub's own control events: stored in the log like any event, so every node of
+     * a cluster reads them in order, but acted on by each node's dispatcher and never delivered.
+     */
+    public static final String CONTROL_TOPIC = "$herald/control";
+
+    /** A control event's type: end every stream of the user named in its data. */
+    private static final String END_USER_STREAMS = "end-user-streams";
+
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     private static final Duration NEVER_STARTED = Duration.ofSeconds(30);
 
@@ -117,6 +126,10 @@ public final class Engine {
 
     public StreamConnection open(SubscribeRequest request) {
         ensureOpen();
+        if (request.topics().size() > settings.maxTopics()) {
+            throw new dev.herald.core.InvalidSubscriptionException("a subscription may select at most " + settings.maxTopics()
+                    + " topics, got " + request.topics().size());
+        }
         Cursor requested = request.lastEventId() == null ? null : Cursor.parse(request.lastEventId());
         String requestedText = request.lastEventId();
         String cursorKey = request.sinceLastDelivered() ? cursorKey(request.subscriber().userId(), request.topics()) : null;
@@ -184,6 +197,46 @@ public final class Engine {
         } catch (ConnectionLimitException refused) {
             metrics.refused.increment();
             throw refused;
+        }
+    }
+
+    /**
+     * Ends every stream of the user, on this node at once and on every node that shares the log
+     * when its dispatcher reads the request (see {@link #CONTROL_TOPIC}).
+     *
+     * @return completes once the request is stored
+     */
+    public java.util.concurrent.CompletableFuture<Void> endStreamsOf(String userId) {
+        ensureOpen();
+        Publication control = Publication.to(CONTROL_TOPIC).type(END_USER_STREAMS).data(userId).privateEvent(true).build();
+        return eventLog.appendAsync(control).thenAccept(event -> {
+            closeStreamsOf(userId);
+            bus.announce(event);
+        });
+    }
+
+    /** Whether the event is one of the hub's own control events, which are never delivered. */
+    static boolean isControl(Event event) {
+        return event.topics().size() == 1 && event.topics().getFirst().equals(CONTROL_TOPIC);
+    }
+
+    /** Acts on a control event; called by the dispatcher, in log order. */
+    void control(Event event) {
+        if (event.type().equals(END_USER_STREAMS)) {
+            closeStreamsOf(event.data());
+        }
+    }
+
+    private void closeStreamsOf(String userId) {
+        int closed = 0;
+        for (StreamConnection connection : registry.all()) {
+            if (userId.equals(connection.subscriber().userId())) {
+                connection.close("ended for its user");
+                closed++;
+            }
+        }
+        if (closed > 0) {
+            log.info("Ended {} streams of user {}", closed, userId);
         }
     }
 
@@ -336,8 +389,11 @@ public final class Engine {
             long writeTimeout = settings.writeTimeout().toMillis();
             for (StreamConnection connection : registry.all()) {
                 long age = now - connection.openedAt().toEpochMilli();
+                java.time.Instant expiresAt = connection.expiresAt();
                 if (lifetime > 0 && age >= lifetime) {
                     connection.close("maximum stream lifetime reached");
+                } else if (expiresAt != null && now >= expiresAt.toEpochMilli()) {
+                    connection.close("credentials expired");
                 } else if (!connection.started()) {
                     if (age >= NEVER_STARTED.toMillis()) {
                         connection.close("never started");

@@ -11,27 +11,37 @@ import java.time.Duration;
  * @param heartbeat         when idle connections get a comment
  * @param limits            connection limits
  * @param queueCapacity     frames a connection may have waiting before it is closed as too slow
+ * @param queueCapacityBytes bytes of frames a connection may have waiting before it is closed as too slow
  * @param maxStreamLifetime how long a stream lives before the hub ends it (the client resumes);
  *                          zero for no limit
  * @param maxDataBytes      the largest event data accepted, in UTF-8 bytes
  * @param writeTimeout      how long one write may block before the connection is given up
  * @param pollInterval      how often the dispatcher reads the log without being signalled
  * @param shutdownTimeout   how long closing the hub waits for writers to finish
+ * @param maxTopics         the most selectors one subscription may hold
  */
 public record EngineSettings(
         Duration retry,
         HeartbeatPolicy heartbeat,
         ConnectionLimits limits,
         int queueCapacity,
+        long queueCapacityBytes,
         Duration maxStreamLifetime,
         int maxDataBytes,
         Duration writeTimeout,
         Duration pollInterval,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        int maxTopics) {
 
     public EngineSettings {
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("queueCapacity must be at least 1");
+        }
+        if (queueCapacityBytes < 1) {
+            throw new IllegalArgumentException("queueCapacityBytes must be at least 1");
+        }
+        if (maxTopics < 1) {
+            throw new IllegalArgumentException("maxTopics must be at least 1");
         }
         if (maxDataBytes < 1) {
             throw new IllegalArgumentException("maxDataBytes must be at least 1");

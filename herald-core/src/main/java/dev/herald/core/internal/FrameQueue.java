@@ -15,9 +15,15 @@ final class FrameQueue {
     private final Ring[] rings = new Ring[Priority.values().length];
     private long arrivals;
     private int size;
+    private long bytes;
 
     int size() {
         return size;
+    }
+
+    /** The bytes of every queued frame. */
+    long bytes() {
+        return bytes;
     }
 
     void add(Frame frame) {
@@ -28,6 +34,7 @@ final class FrameQueue {
         }
         ring.add(frame, arrivals++);
         size++;
+        bytes += frame.bytes().length;
     }
 
     void clear() {
@@ -35,6 +42,7 @@ final class FrameQueue {
             rings[i] = null;
         }
         size = 0;
+        bytes = 0;
     }
 
     /**
@@ -59,6 +67,7 @@ final class FrameQueue {
             if (next.eventId() != 0 && alreadySent.test(next.eventId())) {
                 ring.poll();
                 size--;
+                this.bytes -= next.bytes().length;
                 continue;
             }
             if (!batch.isEmpty() && bytes + next.bytes().length > maxBytes) {
@@ -69,6 +78,7 @@ final class FrameQueue {
             }
             ring.poll();
             size--;
+            this.bytes -= next.bytes().length;
             bytes += next.bytes().length;
             batch.add(next);
         }

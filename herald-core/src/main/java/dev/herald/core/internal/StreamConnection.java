@@ -163,7 +163,12 @@ public final class StreamConnection implements Connection {
 
     /** Whether a stored event is for this connection: a selected topic, and the subscriber may see it. */
     boolean accepts(Event event) {
-        return subscriber.mayReceive(event) && TopicSelector.anyMatches(topics, event.topics());
+        return !Engine.isControl(event) && subscriber.mayReceive(event) && TopicSelector.anyMatches(topics, event.topics());
+    }
+
+    /** When the subscriber's credentials expire, or {@code null}. */
+    java.time.Instant expiresAt() {
+        return subscriber.expiresAt();
     }
 
     @Override
@@ -226,7 +231,8 @@ public final class StreamConnection implements Connection {
             if (current != State.OPENED && current != State.STARTED) {
                 return false;
             }
-            if (queue.size() >= engine.settings().queueCapacity()) {
+            if (queue.size() >= engine.settings().queueCapacity()
+                    || (queue.size() > 0 && queue.bytes() + frame.bytes().length > engine.settings().queueCapacityBytes())) {
                 overflow = true;
             } else {
                 queue.add(frame);
@@ -236,8 +242,9 @@ public final class StreamConnection implements Connection {
         }
         if (overflow) {
             engine.metrics().overflows.increment();
-            log.info("Connection {} (user {}) fell {} frames behind and was closed; it will resume from its Last-Event-ID",
-                    id, subscriber.userId(), engine.settings().queueCapacity());
+            log.info("Connection {} (user {}) fell too far behind (the limit is {} frames or {} bytes) and was closed; "
+                    + "it will resume from its Last-Event-ID", id, subscriber.userId(), engine.settings().queueCapacity(),
+                    engine.settings().queueCapacityBytes());
             abort("overflow");
             return false;
         }
@@ -661,6 +668,7 @@ public final class StreamConnection implements Connection {
         if (current == State.FINISHED) {
             return;
         }
+        boolean abrupt = current == State.ABORTING;
         if (current == State.STARTED || current == State.OPENED) {
             // Finished without a close request (the executor refused work): release here.
             closeReason = closeReason == null ? "hub stopped" : closeReason;
@@ -672,7 +680,11 @@ public final class StreamConnection implements Connection {
         dropQueue();
         EventSink openSink = sink;
         if (openSink != null) {
-            openSink.close();
+            if (abrupt) {
+                openSink.abort();
+            } else {
+                openSink.close();
+            }
         }
         engine.connectionFinished(this);
     }

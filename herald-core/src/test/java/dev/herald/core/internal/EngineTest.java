@@ -34,7 +34,7 @@ class EngineTest {
 
     private Engine engine(ConnectionLimits limits) {
         EngineSettings settings = new EngineSettings(Duration.ofSeconds(3), HeartbeatPolicy.disabled(), limits, 1024,
-                Duration.ZERO, 65536, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(5));
+                1 << 22, Duration.ZERO, 65536, Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(5), 64);
         Engine engine = new Engine(settings, new InMemoryEventLog(RetentionPolicy.defaults(), InstantSource.system()),
                 EventBus.local(), InstantSource.system());
         engine.start();

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 class SubscriptionIndexTest {
 
     private final Engine engine = new Engine(new EngineSettings(Duration.ofSeconds(3), HeartbeatPolicy.disabled(),
-            ConnectionLimits.of(1000, 1000), 1024, Duration.ZERO, 65536, Duration.ofSeconds(30), Duration.ofSeconds(1),
-            Duration.ofSeconds(1)), new InMemoryEventLog(RetentionPolicy.defaults(), InstantSource.system()), EventBus.local(),
+            ConnectionLimits.of(1000, 1000), 1024, 1 << 22, Duration.ZERO, 65536, Duration.ofSeconds(30), Duration.ofSeconds(1),
+            Duration.ofSeconds(1), 64), new InMemoryEventLog(RetentionPolicy.defaults(), InstantSource.system()), EventBus.local(),
             InstantSource.system());
     private final SubscriptionIndex index = new SubscriptionIndex();
     private final SubscriptionIndex.Scratch scratch = new SubscriptionIndex.Scratch();

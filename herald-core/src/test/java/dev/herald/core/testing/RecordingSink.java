@@ -22,6 +22,7 @@ public final class RecordingSink implements EventSink {
     private volatile CountDownLatch gate;
     private volatile boolean failing;
     private volatile boolean closed;
+    private volatile boolean aborted;
     private volatile int concurrentCalls;
     private final AtomicInteger inside = new AtomicInteger();
     private final java.util.Set<String> flushThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -85,6 +86,17 @@ public final class RecordingSink implements EventSink {
     @Override
     public void close() {
         closed = true;
+    }
+
+    @Override
+    public void abort() {
+        aborted = true;
+        closed = true;
+    }
+
+    /** Whether the hub ended the response abruptly ({@link #abort()}) rather than gracefully. */
+    public boolean isAborted() {
+        return aborted;
     }
 
     @Override
