@@ -10,7 +10,9 @@ public final class ConnectionLimitException extends HeraldException {
         /** The hub holds its maximum number of connections. */
         HUB,
         /** The user already holds their maximum number of connections. */
-        USER
+        USER,
+        /** The client's address already holds its maximum number of connections (a transport's limit). */
+        ADDRESS
     }
 
     private final Scope scope;
@@ -18,9 +20,11 @@ public final class ConnectionLimitException extends HeraldException {
     private final Duration retryAfter;
 
     public ConnectionLimitException(Scope scope, int limit, Duration retryAfter) {
-        super(scope == Scope.HUB
-                ? "the hub already holds its maximum of " + limit + " connections"
-                : "this user already holds the maximum of " + limit + " connections");
+        super(switch (scope) {
+            case HUB -> "the hub already holds its maximum of " + limit + " connections";
+            case USER -> "this user already holds the maximum of " + limit + " connections";
+            case ADDRESS -> "this address already holds the maximum of " + limit + " connections";
+        });
         this.scope = scope;
         this.limit = limit;
         this.retryAfter = retryAfter;

@@ -1,38 +1,80 @@
 package dev.herald.http;
 
-import dev.herald.core.Publication;
-import dev.herald.core.Subscriber;
+import dev.herald.core.TopicSelector;
+import java.util.List;
 
 /**
- * Where a connection's identity comes from, and who may publish: the hook that authentication
- * (JWT, sessions, API keys) plugs into, for every transport. Define a bean of this type to replace
- * the default, which trusts a {@code user} query parameter and lets anyone publish.
+ * Who makes a request and what they may do: the hook authentication plugs into, the same for
+ * every transport. Herald's own are built by {@link Authentication} (JWTs, an HTTP callback to the
+ * application, anonymous access); an application may define its own, for its sessions or API keys:
  *
- * <p>Called on the request's thread, before anything is written to the response. Throw
- * {@link AuthenticationRequiredException} (401) or {@link AccessDeniedException} (403) to refuse.
+ * <pre>{@code
+ * HeraldAuthenticator sessions = request -> {
+ *     String user = mySessions.userOf(request.cookie("SESSION"));   // null if not logged in
+ *     if (user == null) {
+ *         throw new AuthenticationRequiredException("log in first");
+ *     }
+ *     return Access.user(user).subscribe("users/" + user + "/{+path}").credential(Access.Credential.COOKIE).build();
+ * };
+ * }</pre>
+ *
+ * <p>The transport then applies the answer: it checks the requested topics against
+ * {@link Access#subscribe()}, publications against {@link Access#publish()}, delivers private
+ * events by {@link Access#privateTopics()} and ends streams at {@link Access#expiresAt()}.
+ *
+ * <p>Threading: called once per request, before anything is written to the response. On a servlet
+ * container, on the request's thread; on Netty, off the event loops (on a virtual thread) unless
+ * {@link #blocks()} says it never blocks. Throw {@link AuthenticationRequiredException} (401),
+ * {@link AccessDeniedException} (403) or {@link AuthenticationUnavailableException} (503) to refuse.
  */
+@FunctionalInterface
 public interface HeraldAuthenticator {
 
-    /** Who is subscribing with this request. */
-    Subscriber authenticateSubscriber(HttpRequestView request);
+    /** Who makes this request and what they may do; throws to refuse it. */
+    Access authenticate(HttpRequestView request);
 
-    /** Refuses the publication by throwing; returns normally to allow it. Allows everything by default. */
-    default void authorizePublish(HttpRequestView request, Publication publication) {
+    /**
+     * Whether {@link #authenticate} may block (a database, a network call). Transports on event loops
+     * call a blocking authenticator on another thread, and a non-blocking one in place. True unless
+     * an implementation knows better.
+     */
+    default boolean blocks() {
+        return true;
     }
 
     /**
-     * Refuses a presence query (who is connected, how many subscribe to a topic) by throwing;
-     * returns normally to allow it. Allows everything by default, like publishing: refuse it in
-     * production unless every client may know who is online.
+     * No authentication: every caller is {@linkplain Access#trusted trusted} as whoever the query
+     * parameter names (anonymous without it) and may publish, subscribe to anything and ask for
+     * presence. For a hub that only trusted clients can reach (loopback, a private network).
      */
-    default void authorizePresence(HttpRequestView request) {
+    static HeraldAuthenticator trusting(String userParameter) {
+        return new HeraldAuthenticator() {
+            @Override
+            public Access authenticate(HttpRequestView request) {
+                String user = request.parameter(userParameter);
+                return Access.trusted(user == null || user.isBlank() ? null : user);
+            }
+
+            @Override
+            public boolean blocks() {
+                return false;
+            }
+        };
     }
 
-    /** The default: the user id is the value of a query parameter, absent meaning anonymous. */
-    static HeraldAuthenticator queryParameter(String name) {
-        return request -> {
-            String user = request.parameter(name);
-            return user == null || user.isBlank() ? Subscriber.anonymous() : Subscriber.user(user);
+    /** Everyone is anonymous: may subscribe to these public selectors and receive public events; nobody publishes. */
+    static HeraldAuthenticator anonymousOnly(List<TopicSelector> publicTopics) {
+        Access anonymous = Access.anonymous(publicTopics);
+        return new HeraldAuthenticator() {
+            @Override
+            public Access authenticate(HttpRequestView request) {
+                return anonymous;
+            }
+
+            @Override
+            public boolean blocks() {
+                return false;
+            }
         };
     }
 }

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What Herald reads from an HTTP request, whatever the server: servlet containers and Netty both
- * adapt their request to this view. Implementations are read on the request's own thread.
+ * adapt their request to this view. Implementations are read on the request's own thread, or on
+ * the thread authentication runs on; they hold the request's parts, not the connection.
  */
 public interface HttpRequestView {
 
@@ -25,4 +26,13 @@ public interface HttpRequestView {
         List<String> values = parameters(name);
         return values.isEmpty() ? null : values.getFirst();
     }
+
+    /** The value of a cookie the request carries, or {@code null}. */
+    String cookie(String name);
+
+    /**
+     * The client's IP address as text: the peer's, or, when the peer is a proxy the server trusts,
+     * the client it names ({@code X-Forwarded-For}); {@code null} if unknown.
+     */
+    String remoteAddress();
 }

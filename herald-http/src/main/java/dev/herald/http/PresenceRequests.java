@@ -43,7 +43,7 @@ public final class PresenceRequests {
         return "{\"nodes\":" + summary.nodes() + ",\"connections\":" + summary.connections() + "}";
     }
 
-    private static void check(String what, String value) {
+    static void check(String what, String value) {
         if (value.isEmpty() || value.length() > 1024 || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new InvalidQueryException(what + " must be 1 to 1024 characters without control characters");
         }

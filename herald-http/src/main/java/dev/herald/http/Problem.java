@@ -12,23 +12,32 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An RFC 9457 problem for a {@link HeraldException}: the status, a {@code type} that names the
  * failure ({@code urn:herald:problem:<slug>}, listed in {@code docs/PROTOCOL.md}), a title, the
- * exception's message as {@code detail}, extra members, and a {@code Retry-After} where waiting
- * helps. The one mapping every transport uses.
+ * exception's message as {@code detail}, extra members, and the response headers that go with it
+ * ({@code Retry-After} where waiting helps, {@code Allow} for 405, {@code WWW-Authenticate} for
+ * 401). The one mapping every transport uses: no transport writes problem JSON of its own.
  *
- * @param status     the HTTP status
- * @param slug       the failure's name, the last part of {@code type}
- * @param title      a short summary that does not change between occurrences
- * @param detail     what was wrong this time
- * @param retryAfter how long to wait before trying again, or {@code null}
- * @param extras     further members (a limit, a size)
+ * @param status  the HTTP status
+ * @param slug    the failure's name, the last part of {@code type}
+ * @param title   a short summary that does not change between occurrences
+ * @param detail  what was wrong this time
+ * @param headers response headers to send with it
+ * @param extras  further members (a limit, a size)
  */
-public record Problem(int status, String slug, String title, String detail, Duration retryAfter, Map<String, Object> extras) {
+public record Problem(int status, String slug, String title, String detail, Map<String, String> headers,
+        Map<String, Object> extras) {
+
+    /** The media type of a problem body. */
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public Problem {
+        headers = Map.copyOf(headers);
         extras = Map.copyOf(extras);
     }
 
@@ -41,91 +50,95 @@ public record Problem(int status, String slug, String title, String detail, Dura
     public static Problem of(HeraldException e) {
         String detail = e.getMessage();
         Map<String, Object> extras = new LinkedHashMap<>();
+        Map<String, String> headers = new LinkedHashMap<>();
         return switch (e) {
             case EventTooLargeException x -> {
                 extras.put("size", x.size());
                 extras.put("limit", x.limit());
-                yield new Problem(413, "event-too-large", "Event too large", detail, null, extras);
+                yield new Problem(413, "event-too-large", "Event too large", detail, headers, extras);
             }
-            case InvalidEventException x -> new Problem(400, "invalid-event", "Invalid event", detail, null, extras);
-            case InvalidLastEventIdException x -> new Problem(400, "invalid-last-event-id", "Invalid Last-Event-ID", detail, null, extras);
-            case InvalidSubscriptionException x -> new Problem(400, "invalid-subscription", "Invalid subscription", detail, null, extras);
+            case InvalidEventException x -> new Problem(400, "invalid-event", "Invalid event", detail, headers, extras);
+            case InvalidLastEventIdException x -> new Problem(400, "invalid-last-event-id", "Invalid Last-Event-ID", detail, headers, extras);
+            case InvalidSubscriptionException x -> new Problem(400, "invalid-subscription", "Invalid subscription", detail, headers, extras);
             case ConnectionLimitException x -> {
                 extras.put("limit", x.limit());
                 extras.put("scope", x.scope().name().toLowerCase(Locale.ROOT));
-                yield x.scope() == ConnectionLimitException.Scope.USER
-                        ? new Problem(429, "too-many-connections", "Too many connections for this user", detail, x.retryAfter(), extras)
-                        : new Problem(503, "hub-full", "The hub is at its connection limit", detail, x.retryAfter(), extras);
+                retryAfter(headers, x.retryAfter());
+                yield x.scope() == ConnectionLimitException.Scope.HUB
+                        ? new Problem(503, "hub-full", "The hub is at its connection limit", detail, headers, extras)
+                        : new Problem(429, "too-many-connections", "Too many connections", detail, headers, extras);
             }
-            case HubClosedException x -> new Problem(503, "shutting-down", "The hub is shutting down", detail, Duration.ofSeconds(5), extras);
-            case EventLogException x -> new Problem(503, "storage-unavailable", "Event storage unavailable", detail, Duration.ofSeconds(5), extras);
-            case AuthenticationRequiredException x -> new Problem(401, "unauthenticated", "Authentication required", detail, null, extras);
-            case AccessDeniedException x -> new Problem(403, "forbidden", "Access denied", detail, null, extras);
-            case UnsupportedContentTypeException x -> new Problem(415, "unsupported-media-type", "Unsupported media type", detail, null, extras);
-            case RequestTooLargeException x -> new Problem(413, "request-too-large", "Request too large", detail, null, extras);
-            case InvalidQueryException x -> new Problem(400, "invalid-query", "Invalid query", detail, null, extras);
-            default -> new Problem(400, "bad-request", "Bad request", detail, null, extras);
+            case HubClosedException x -> {
+                retryAfter(headers, Duration.ofSeconds(5));
+                yield new Problem(503, "shutting-down", "The hub is shutting down", detail, headers, extras);
+            }
+            case EventLogException x -> {
+                retryAfter(headers, Duration.ofSeconds(5));
+                yield new Problem(503, "storage-unavailable", "Event storage unavailable", detail, headers, extras);
+            }
+            case AuthenticationRequiredException x -> {
+                headers.put("WWW-Authenticate", "Bearer realm=\"herald\"");
+                yield new Problem(401, "unauthenticated", "Authentication required", detail, headers, extras);
+            }
+            case AccessDeniedException x -> new Problem(403, "forbidden", "Access denied", detail, headers, extras);
+            case AuthenticationUnavailableException x -> {
+                retryAfter(headers, Duration.ofSeconds(5));
+                yield new Problem(503, "authentication-unavailable", "Authentication unavailable", detail, headers, extras);
+            }
+            case OriginNotAllowedException x -> new Problem(403, "origin-not-allowed", "Origin not allowed", detail, headers, extras);
+            case UnsupportedContentTypeException x -> new Problem(415, "unsupported-media-type", "Unsupported media type", detail, headers, extras);
+            case RequestTooLargeException x -> new Problem(413, "request-too-large", "Request too large", detail, headers, extras);
+            case RequestHeadTooLargeException x -> x.part() == RequestHeadTooLargeException.Part.URI
+                    ? new Problem(414, "uri-too-long", "URI too long", detail, headers, extras)
+                    : new Problem(431, "headers-too-large", "Request headers too large", detail, headers, extras);
+            case RequestTimeoutException x -> new Problem(408, "request-timeout", "Request timeout", detail, headers, extras);
+            case RateLimitedException x -> {
+                extras.put("limit", x.limit());
+                retryAfter(headers, x.retryAfter());
+                yield new Problem(429, "rate-limited", "Publishing too fast", detail, headers, extras);
+            }
+            case MethodNotAllowedException x -> {
+                headers.put("Allow", String.join(", ", x.allowed()));
+                yield new Problem(405, "method-not-allowed", "Method not allowed", detail, headers, extras);
+            }
+            case NotFoundException x -> new Problem(404, "not-found", "Not found", detail, headers, extras);
+            case ExpectationFailedException x -> new Problem(417, "expectation-failed", "Expectation failed", detail, headers, extras);
+            case InvalidQueryException x -> new Problem(400, "invalid-query", "Invalid query", detail, headers, extras);
+            default -> new Problem(400, "bad-request", "Bad request", detail, headers, extras);
         };
+    }
+
+    /** The problem for a failure Herald did not foresee: a 500 that reveals nothing of the cause. */
+    public static Problem internal() {
+        return new Problem(500, "internal-error", "Internal error", "the server failed to answer; the request may be retried",
+                Map.of(), Map.of());
+    }
+
+    private static void retryAfter(Map<String, String> headers, Duration delay) {
+        headers.put("Retry-After", Long.toString(Math.max(1, delay.toSeconds())));
     }
 
     /** The {@code Retry-After} header value in whole seconds, or {@code null}. */
     public String retryAfterSeconds() {
-        return retryAfter == null ? null : Long.toString(Math.max(1, retryAfter.toSeconds()));
+        return headers.get("Retry-After");
     }
 
-    /** The problem as {@code application/problem+json}. */
+    /** The problem as {@code application/problem+json}, with {@code instance} unless it is {@code null}. */
     public String toJson(String instance) {
-        StringBuilder json = new StringBuilder(128).append('{');
-        member(json, "type", type());
-        member(json, "title", title);
-        json.append("\"status\":").append(status).append(',');
-        member(json, "detail", detail);
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("type", type());
+        members.put("title", title);
+        members.put("status", status);
+        members.put("detail", detail);
         if (instance != null) {
-            member(json, "instance", instance);
+            members.put("instance", instance);
         }
-        extras.forEach((name, value) -> {
-            if (value instanceof Number number) {
-                json.append('"').append(name).append("\":").append(number).append(',');
-            } else {
-                member(json, name, String.valueOf(value));
-            }
-        });
-        json.setLength(json.length() - 1);
-        return json.append('}').toString();
-    }
-
-    private static void member(StringBuilder json, String name, String value) {
-        json.append('"').append(name).append("\":");
-        quote(json, value);
-        json.append(',');
+        members.putAll(extras);
+        return JSON.writeValueAsString(members);
     }
 
     /** A JSON string literal of the value. */
     static String quoted(String value) {
-        StringBuilder json = new StringBuilder(value.length() + 2);
-        quote(json, value);
-        return json.toString();
-    }
-
-    private static void quote(StringBuilder json, String value) {
-        json.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        json.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        json.append('"');
+        return JSON.writeValueAsString(value);
     }
 }

@@ -3,6 +3,11 @@ package dev.herald.http;
 import dev.herald.core.InvalidEventException;
 import dev.herald.core.Priority;
 import dev.herald.core.Publication;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +62,7 @@ public final class PublishRequests {
      * @throws InvalidEventException saying which field is wrong
      */
     public Publication read(byte[] body) {
+        requireUtf8(body);
         JsonNode root;
         try {
             root = json.readTree(body);
@@ -115,6 +121,22 @@ public final class PublishRequests {
             builder.priority(Priority.parse(string(root.get("priority"), "priority")));
         }
         return builder.build();
+    }
+
+    /**
+     * Refuses bytes that are not well-formed UTF-8 (overlong forms, encoded surrogates, stray
+     * continuation bytes): a lenient decoder would store something other than what was sent.
+     */
+    private static void requireUtf8(byte[] body) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        try {
+            decoder.decode(in);
+        } catch (CharacterCodingException e) {
+            throw new InvalidEventException("the body is not valid UTF-8 (at byte " + in.position() + ")");
+        }
     }
 
     /** The JSON written back after a successful publish: {@code {"id":"..."}}. */

@@ -1,0 +1,335 @@
+package dev.herald.http;
+
+import dev.herald.core.Hub;
+import dev.herald.core.InvalidSubscriptionException;
+import dev.herald.core.Presence;
+import dev.herald.core.Publication;
+import dev.herald.core.SubscribeRequest;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Herald's HTTP API without the HTTP server: what each request means, who may make it, and what
+ * is refused, the same on every transport. A transport routes a request here, reads its body,
+ * calls {@link #authenticate} (on a thread that may block, unless {@link #authenticationBlocks()}
+ * is false), then the operation, and writes the answer; every refusal is a
+ * {@link dev.herald.core.HeraldException} that {@link Problem} renders.
+ *
+ * <table>
+ *   <caption>Endpoints</caption>
+ *   <tr><th>endpoint</th><th>methods</th><th>operation</th></tr>
+ *   <tr><td>{@link Endpoint#EVENTS} ({@code /events})</td><td>GET, POST</td><td>{@link #subscription}, {@link #publication}</td></tr>
+ *   <tr><td>{@link Endpoint#PRESENCE} ({@code /presence})</td><td>GET</td><td>{@link #presence}</td></tr>
+ *   <tr><td>{@link Endpoint#CONNECTIONS} ({@code /connections})</td><td>DELETE</td><td>{@link #endStreams}</td></tr>
+ * </table>
+ *
+ * <p>Thread-safe; one instance serves every request.
+ */
+public final class HeraldApi {
+
+    /** The topics publishers may not use: Herald's own control events live there. */
+    public static final String RESERVED_TOPIC_PREFIX = "$herald/";
+
+    /** What the API serves at a path. */
+    public enum Endpoint {
+        /** Subscribe (GET) and publish (POST). */
+        EVENTS(List.of("GET", "POST")),
+        /** Who is connected (GET). */
+        PRESENCE(List.of("GET")),
+        /** End a user's streams on every node (DELETE). */
+        CONNECTIONS(List.of("DELETE"));
+
+        private final List<String> methods;
+
+        Endpoint(List<String> methods) {
+            this.methods = methods;
+        }
+
+        /** The methods it answers, for {@code Allow} and CORS preflights. */
+        public List<String> methods() {
+            return methods;
+        }
+    }
+
+    private final Hub hub;
+    private final HeraldAuthenticator authenticator;
+    private final CorsPolicy cors;
+    private final Presence presence;
+    private final String eventsPath;
+    private final String presencePath;
+    private final String connectionsPath;
+    private final int maxTopics;
+    private final int maxBodyBytes;
+    private final PublishRequests publishRequests = new PublishRequests();
+    private final PublishRateLimiter rateLimiter;
+
+    private HeraldApi(Builder b) {
+        this.hub = b.hub;
+        this.authenticator = b.authenticator;
+        this.cors = b.cors;
+        this.presence = b.presence;
+        this.eventsPath = b.eventsPath;
+        this.presencePath = b.presence == null ? null : b.presencePath;
+        this.connectionsPath = b.connectionsPath;
+        this.maxTopics = b.maxTopics;
+        this.maxBodyBytes = b.maxBodyBytes > 0 ? b.maxBodyBytes : PublishRequests.maxBodyBytes(b.maxEventBytes);
+        this.rateLimiter = new PublishRateLimiter(b.publishRate, b.publishBurst > 0 ? b.publishBurst : b.publishRate, b.clock);
+    }
+
+    /** Starts configuring the API of this hub; every setting has a default. */
+    public static Builder builder(Hub hub) {
+        return new Builder(hub);
+    }
+
+    /** The endpoint served at this path, or {@code null}. */
+    public Endpoint endpointAt(String path) {
+        if (path.equals(eventsPath)) {
+            return Endpoint.EVENTS;
+        }
+        if (path.equals(presencePath)) {
+            return Endpoint.PRESENCE;
+        }
+        if (path.equals(connectionsPath)) {
+            return Endpoint.CONNECTIONS;
+        }
+        return null;
+    }
+
+    /** The path of {@link Endpoint#EVENTS}. */
+    public String eventsPath() {
+        return eventsPath;
+    }
+
+    public CorsPolicy cors() {
+        return cors;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    /** The largest publish body read; a longer one is refused with {@link RequestTooLargeException}. */
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** Whether {@link #authenticate} may block, so that event loops call it elsewhere. */
+    public boolean authenticationBlocks() {
+        return authenticator.blocks();
+    }
+
+    /**
+     * Who makes the request, after the origin check.
+     *
+     * @throws OriginNotAllowedException       for a page from an origin that is not allowed
+     * @throws AuthenticationRequiredException for invalid or expired credentials
+     */
+    public Access authenticate(HttpRequestView request) {
+        cors.check(request);
+        return Objects.requireNonNull(authenticator.authenticate(request), "the authenticator returned no access");
+    }
+
+    /**
+     * A {@code GET} on the events path: the subscription it asks for, checked against the caller's
+     * grants. The {@code user} a trusted caller names is its identity; otherwise identity comes
+     * from the credentials only.
+     *
+     * @throws InvalidSubscriptionException    for no or too many topics, a malformed selector or cursor
+     *                                         option, or a client id without a user
+     * @throws AuthenticationRequiredException for {@code since=last} or a non-public topic without credentials
+     * @throws AccessDeniedException           for a topic outside the caller's grants
+     */
+    public SubscribeRequest subscription(HttpRequestView request, Access access) {
+        int topics = request.parameters("topic").size();
+        if (topics > maxTopics) {
+            throw new InvalidSubscriptionException("a subscription may select at most " + maxTopics + " topics, got " + topics);
+        }
+        if ("last".equals(request.parameter("since")) && !access.isAuthenticated()) {
+            throw new AuthenticationRequiredException("since=last resumes a user's position: it needs a token");
+        }
+        SubscribeRequest subscription = Subscriptions.read(request, access.subscriber());
+        access.checkSubscribe(subscription.topics());
+        if (subscription.clientId() != null && access.userId() == null && !access.isTrusted()) {
+            throw new InvalidSubscriptionException("clientId replaces a user's earlier stream: it needs a token with a subject");
+        }
+        return subscription;
+    }
+
+    /**
+     * A {@code POST} on the events path: the publication in the body, checked and authorized, not
+     * yet published. Cookie-authenticated publishing must come from an allowed origin (CSRF).
+     *
+     * @throws UnsupportedContentTypeException for a body that is not JSON
+     * @throws dev.herald.core.InvalidEventException for a malformed body, invalid UTF-8 or a reserved topic
+     * @throws AuthenticationRequiredException  without credentials
+     * @throws AccessDeniedException            for a topic outside the caller's publish grants
+     * @throws OriginNotAllowedException        for a cookie-authenticated request from elsewhere
+     * @throws RateLimitedException             for a publisher over its rate
+     */
+    public Publication publication(HttpRequestView request, Access access, byte[] body) {
+        if (access.credential() == Access.Credential.COOKIE) {
+            cors.checkCookieRequest(request);
+        }
+        if (!access.isAuthenticated()) {
+            throw new AuthenticationRequiredException("publishing needs a token");
+        }
+        if (!PublishRequests.isJson(request.header("Content-Type"))) {
+            throw new UnsupportedContentTypeException(request.header("Content-Type"));
+        }
+        if (body.length > maxBodyBytes) {
+            throw new RequestTooLargeException(maxBodyBytes);
+        }
+        Publication publication = publishRequests.read(body);
+        for (String topic : publication.topics()) {
+            if (topic.startsWith(RESERVED_TOPIC_PREFIX)) {
+                throw new dev.herald.core.InvalidEventException("topics starting with " + RESERVED_TOPIC_PREFIX + " are Herald's own");
+            }
+        }
+        access.checkPublish(publication);
+        if (!access.isTrusted() && !access.admin()) {
+            rateLimiter.acquire(publisherKey(request, access));
+        }
+        return publication;
+    }
+
+    private static String publisherKey(HttpRequestView request, Access access) {
+        if (access.userId() != null) {
+            return "user " + access.userId();
+        }
+        String address = request.remoteAddress();
+        return "address " + (address == null ? "unknown" : address);
+    }
+
+    /**
+     * A {@code GET} on the presence path: who is connected, as JSON (see {@link PresenceRequests}).
+     * May block on a cluster's Redis.
+     *
+     * @throws AuthenticationRequiredException without credentials
+     * @throws AccessDeniedException           unless the caller was granted presence
+     */
+    public String presence(HttpRequestView request, Access access) {
+        access.checkPresence();
+        if (presence == null) {
+            throw new NotFoundException();
+        }
+        return PresenceRequests.answer(presence, request);
+    }
+
+    /**
+     * A {@code DELETE} on the connections path with {@code ?user=U}: ends every stream of the user on
+     * every node (a logout). Allowed to admins and to the user itself.
+     *
+     * @return the JSON answer, once the request is stored where every node reads it
+     * @throws InvalidQueryException without a user
+     */
+    public CompletableFuture<String> endStreams(HttpRequestView request, Access access) {
+        String user = request.parameter("user");
+        if (user == null || user.isEmpty() || request.parameters("user").size() > 1) {
+            throw new InvalidQueryException("name one user: DELETE ?user=U");
+        }
+        PresenceRequests.check("user", user);
+        if (!access.mayActAs(user)) {
+            access.checkAdmin();
+        }
+        return hub.endStreamsOf(user).thenApply(done -> "{\"user\":" + Problem.quoted(user) + ",\"ended\":true}");
+    }
+
+    /** Configures a {@link HeraldApi}. Not thread-safe. */
+    public static final class Builder {
+        private final Hub hub;
+        private HeraldAuthenticator authenticator = HeraldAuthenticator.trusting("user");
+        private CorsPolicy cors = CorsPolicy.sameOriginOnly();
+        private Presence presence;
+        private String eventsPath = "/events";
+        private String presencePath = "/presence";
+        private String connectionsPath;
+        private int maxTopics = 64;
+        private long maxEventBytes = 64 * 1024;
+        private int maxBodyBytes;
+        private double publishRate;
+        private double publishBurst;
+        private InstantSource clock = InstantSource.system();
+
+        private Builder(Hub hub) {
+            this.hub = Objects.requireNonNull(hub, "hub");
+        }
+
+        /** Who callers are; {@link HeraldAuthenticator#trusting trusting} the {@code user} parameter by default. */
+        public Builder authenticator(HeraldAuthenticator value) {
+            authenticator = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Which other origins' pages may call; none by default (same origin only). */
+        public Builder cors(CorsPolicy value) {
+            cors = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Subscribe and publish path; {@code /events} by default. */
+        public Builder eventsPath(String value) {
+            eventsPath = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Answers presence queries at this path; none unless set. */
+        public Builder presence(Presence value, String path) {
+            presence = Objects.requireNonNull(value);
+            presencePath = Objects.requireNonNull(path);
+            return this;
+        }
+
+        /** Ends users' streams at this path ({@code DELETE ?user=}); none unless set. */
+        public Builder connectionsPath(String value) {
+            connectionsPath = value;
+            return this;
+        }
+
+        /** The most topics one subscription may select; 64 by default. */
+        public Builder maxTopics(int value) {
+            maxTopics = value;
+            return this;
+        }
+
+        /** The largest event data the hub accepts; sizes the largest body read. 64 KiB by default. */
+        public Builder maxEventBytes(long value) {
+            maxEventBytes = value;
+            return this;
+        }
+
+        /** The largest publish body read, overriding the size derived from {@link #maxEventBytes}. */
+        public Builder maxBodyBytes(int value) {
+            maxBodyBytes = value;
+            return this;
+        }
+
+        /**
+         * Events a second one publisher (a user, or an address for tokens without a subject) may
+         * publish, in bursts of up to {@code burst}; zero (the default) for no limit. Admins and
+         * trusted callers are never limited.
+         */
+        public Builder publishRate(double perSecond, double burst) {
+            publishRate = perSecond;
+            publishBurst = burst;
+            return this;
+        }
+
+        /** The clock of the rate limiter. */
+        public Builder clock(InstantSource value) {
+            clock = Objects.requireNonNull(value);
+            return this;
+        }
+
+        public HeraldApi build() {
+            if (presence != null && (presencePath.equals(eventsPath) || presencePath.equals(connectionsPath))) {
+                throw new IllegalArgumentException("the presence path " + presencePath + " is already the path of another endpoint");
+            }
+            if (connectionsPath != null && connectionsPath.equals(eventsPath)) {
+                throw new IllegalArgumentException("the connections path " + connectionsPath + " is already the events path");
+            }
+            return new HeraldApi(this);
+        }
+    }
+}
