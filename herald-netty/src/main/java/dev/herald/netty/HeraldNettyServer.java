@@ -2,11 +2,12 @@ package dev.herald.netty;
 
 import dev.herald.core.Hub;
 import dev.herald.core.Presence;
+import dev.herald.http.CorsPolicy;
+import dev.herald.http.HeraldApi;
 import dev.herald.http.HeraldAuthenticator;
-import dev.herald.http.PublishRequests;
+import dev.herald.http.TrustedProxies;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -14,8 +15,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -24,19 +25,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
- * A Netty HTTP server for a {@link Hub}: {@code GET}/{@code POST} on the API path, the application's
- * {@link StreamRoute}s, optional CORS, and any further handlers for everything else (404 by default).
+ * A Netty HTTP/1.1 server for a {@link Hub}: Herald's API ({@link HeraldApi}: subscribe, publish,
+ * presence, ending a user's streams), the application's {@link StreamRoute}s and
+ * {@link Responder}s, with the {@link ServerLimits} that keep one client from holding the server.
  *
  * <pre>{@code
  * HeraldNettyServer server = HeraldNettyServer.builder(hub).port(8080).build().start();
  * }</pre>
  *
+ * <p>Each connection's pipeline: an address limiter, a {@link RequestTimer}, Netty's HTTP codec
+ * (with the request line and header limits), and the {@link ExchangeHandler}, which assembles
+ * requests, asks the {@link Router} what they mean and writes the answers in order.
+ *
  * <p>Owns its threads ({@code herald-netty-accept}, {@code herald-netty-io-N}) and stops them in
- * {@link #close()}, after which the hub is still open: close the
- * hub first to end its streams cleanly.
+ * {@link #close()}, after which the hub is still open: close the hub first to end its streams
+ * cleanly.
  */
 public final class HeraldNettyServer implements AutoCloseable {
 
@@ -49,29 +54,50 @@ public final class HeraldNettyServer implements AutoCloseable {
         this.settings = settings;
     }
 
+    /** A server for the hub, whose API is configured on the builder. */
     public static Builder builder(Hub hub) {
-        return new Builder(hub);
+        return new Builder(HeraldApi.builder(hub), null);
+    }
+
+    /** A server for an API configured already (shared with other transports). */
+    public static Builder builder(HeraldApi api) {
+        return new Builder(null, Objects.requireNonNull(api, "api"));
     }
 
     /** Binds the port and starts serving; returns this server. */
     public HeraldNettyServer start() throws InterruptedException {
         acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-netty-accept"), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(settings.ioThreads, new DefaultThreadFactory("herald-netty-io"), NioIoHandler.newFactory());
-        PublishRequests publishRequests = new PublishRequests();
+        HeraldApi api = settings.api != null ? settings.api : settings.apiBuilder.build();
+        Router router = new Router(api, settings.routes, settings.prefixRoutes, settings.responders);
         WriterExecutors writers = new WriterExecutors();
-        int maxBody = PublishRequests.maxBodyBytes(settings.maxEventBytes);
-        Map<String, StreamRoute> routes = Map.copyOf(settings.routes);
-        Map<String, StreamRoute> prefixes = new LinkedHashMap<>(settings.prefixRoutes);
+        ServerLimits limits = settings.limits;
+        AddressLimiter addresses = new AddressLimiter(limits.maxConnectionsPerAddress(), settings.proxies);
+        HttpDecoderConfig decoding = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxRequestLineBytes())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(16 * 1024);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 4096)
-                .childOption(ChannelOption.TCP_NODELAY, true);
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        RequestTimer timer = new RequestTimer(limits);
+                        channel.pipeline()
+                                .addLast("addresses", addresses)
+                                .addLast("timer", timer)
+                                .addLast("http", new HttpServerCodec(decoding))
+                                .addLast("herald", new ExchangeHandler(router, limits, settings.proxies, writers, timer));
+                    }
+                });
         if (settings.sendBuffer > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, settings.sendBuffer);
         }
         try {
-            server = bind(bootstrap, publishRequests, writers, maxBody, routes, prefixes);
+            server = bootstrap.bind(new InetSocketAddress(settings.host, settings.port)).sync().channel();
         } catch (Exception e) {
             // Netty's threads are not daemons: stop them, or a failed start would keep the JVM alive.
             close();
@@ -81,25 +107,6 @@ public final class HeraldNettyServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + settings.host + ":" + settings.port + ": " + e.getMessage(), e);
         }
         return this;
-    }
-
-    private Channel bind(ServerBootstrap bootstrap, PublishRequests publishRequests, WriterExecutors writers, int maxBody, Map<String, StreamRoute> routes,
-            Map<String, StreamRoute> prefixes) throws InterruptedException {
-        return bootstrap
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast("http", new HttpServerCodec());
-                        channel.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
-                        channel.pipeline().addLast("herald", new HeraldHttpHandler(settings.hub, settings.authenticator, settings.path,
-                                routes, prefixes, maxBody, publishRequests, settings.cors, writers, settings.presence, settings.presencePath));
-                        for (Supplier<ChannelHandler> handler : settings.handlers) {
-                            channel.pipeline().addLast(handler.get());
-                        }
-                        channel.pipeline().addLast("not-found", NotFoundHandler.INSTANCE);
-                    }
-                })
-                .bind(new InetSocketAddress(settings.host, settings.port)).sync().channel();
     }
 
     /** The port the server listens on (useful after binding port 0). */
@@ -119,29 +126,38 @@ public final class HeraldNettyServer implements AutoCloseable {
         }
     }
 
-    /** Configures a {@link HeraldNettyServer}. */
+    /**
+     * Configures a {@link HeraldNettyServer}. The API settings ({@link #authenticator}, {@link #cors},
+     * {@link #path}...) apply when the server was made from a hub, not from a built {@link HeraldApi}.
+     */
     public static final class Builder {
-        private final Hub hub;
+        private final HeraldApi.Builder apiBuilder;
+        private final HeraldApi api;
         private String host = "0.0.0.0";
         private int port = 8080;
-        private String path = "/events";
         private int ioThreads = Runtime.getRuntime().availableProcessors();
-        private HeraldAuthenticator authenticator = HeraldAuthenticator.queryParameter("user");
-        private long maxEventBytes = 64 * 1024;
-        private CorsPolicy cors;
         private int sendBuffer;
+        private ServerLimits limits = ServerLimits.defaults();
+        private TrustedProxies proxies = TrustedProxies.none();
         private final Map<String, StreamRoute> routes = new LinkedHashMap<>();
         private final Map<String, StreamRoute> prefixRoutes = new LinkedHashMap<>();
-        private final List<Supplier<ChannelHandler>> handlers = new ArrayList<>();
-        private Presence presence;
-        private String presencePath;
+        private final List<Responder> responders = new ArrayList<>();
 
-        private Builder(Hub hub) {
-            this.hub = Objects.requireNonNull(hub, "hub");
+        private Builder(HeraldApi.Builder apiBuilder, HeraldApi api) {
+            this.apiBuilder = apiBuilder;
+            this.api = api;
         }
 
+        private HeraldApi.Builder apiSettings() {
+            if (apiBuilder == null) {
+                throw new IllegalStateException("this server was made from a built HeraldApi: configure the API there");
+            }
+            return apiBuilder;
+        }
+
+        /** The address to listen on; every interface ({@code 0.0.0.0}) by default. */
         public Builder host(String value) {
-            host = value;
+            host = Objects.requireNonNull(value);
             return this;
         }
 
@@ -153,7 +169,7 @@ public final class HeraldNettyServer implements AutoCloseable {
 
         /** The API path: GET subscribes, POST publishes. {@code /events} by default. */
         public Builder path(String value) {
-            path = value;
+            apiSettings().eventsPath(value);
             return this;
         }
 
@@ -162,14 +178,15 @@ public final class HeraldNettyServer implements AutoCloseable {
             return this;
         }
 
+        /** Who callers are and what they may do; trusting the {@code user} parameter by default. */
         public Builder authenticator(HeraldAuthenticator value) {
-            authenticator = Objects.requireNonNull(value);
+            apiSettings().authenticator(value);
             return this;
         }
 
         /** The largest event data accepted; sizes the request body limit. */
         public Builder maxEventBytes(long value) {
-            maxEventBytes = value;
+            apiSettings().maxEventBytes(value);
             return this;
         }
 
@@ -184,11 +201,23 @@ public final class HeraldNettyServer implements AutoCloseable {
         }
 
         /**
-         * Lets these browser origins subscribe and publish, with credentials. Without a policy, only
-         * same-origin pages (and non-browser clients) may; other origins are refused with 403.
+         * Lets these browser origins subscribe and publish. Without a policy, only same-origin pages
+         * (and non-browser clients) may; other origins are refused with 403.
          */
         public Builder cors(CorsPolicy value) {
-            cors = value;
+            apiSettings().cors(value);
+            return this;
+        }
+
+        /** Limits on requests and connections; {@link ServerLimits#defaults()} by default. */
+        public Builder limits(ServerLimits value) {
+            limits = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Proxies whose {@code X-Forwarded-For} names the client; none by default. */
+        public Builder trustedProxies(TrustedProxies value) {
+            proxies = Objects.requireNonNull(value);
             return this;
         }
 
@@ -206,26 +235,25 @@ public final class HeraldNettyServer implements AutoCloseable {
 
         /**
          * Answers presence queries ({@code GET path?topic=..} or {@code ?user=..}, see
-         * {@link dev.herald.http.PresenceRequests}) at this path, if the authenticator allows; none by default.
+         * {@link dev.herald.http.PresenceRequests}) at this path, for callers granted presence; none by default.
          */
         public Builder presence(Presence value, String atPath) {
-            if (atPath.equals(path) || routes.containsKey(atPath)) {
-                throw new IllegalArgumentException("the presence path " + atPath + " is already the path of a stream or of the API");
+            if (routes.containsKey(atPath)) {
+                throw new IllegalArgumentException("the presence path " + atPath + " is already the path of a stream");
             }
-            presence = java.util.Objects.requireNonNull(value);
-            presencePath = atPath;
+            apiSettings().presence(value, atPath);
+            return this;
+        }
+
+        /** Ends a user's streams on every node at this path ({@code DELETE ?user=U}); none by default. */
+        public Builder connectionsPath(String value) {
+            apiSettings().connectionsPath(value);
             return this;
         }
 
         /** Adds a responder for plain requests Herald does not serve (pages, health...), tried in order. */
         public Builder responder(Responder value) {
-            handlers.add(() -> new ResponderHandler(value));
-            return this;
-        }
-
-        /** Adds a handler, made fresh per channel, for requests Herald does not serve. */
-        public Builder handler(Supplier<ChannelHandler> value) {
-            handlers.add(value);
+            responders.add(Objects.requireNonNull(value));
             return this;
         }
 

@@ -6,10 +6,12 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.SocketChannelConfig;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Netty channel as an {@link EventSink}. The stream's body is close-delimited (the response has
@@ -22,6 +24,9 @@ import java.util.concurrent.Executor;
  * <p>Called by the connection's writer only, one call at a time.
  */
 final class NettyEventSink implements EventSink {
+
+    /** How long a graceful close may wait for the client to take the last bytes. */
+    private static final long CLOSE_GRACE_SECONDS = 10;
 
     private final Channel channel;
     private final Executor executor;
@@ -73,8 +78,37 @@ final class NettyEventSink implements EventSink {
             pending = null;
         }
         if (channel.isActive()) {
-            // The body ends with the connection.
+            // The body ends with the connection. A client that is not reading would hold the
+            // close back behind its unread bytes: after a grace period, reset it.
             channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            try {
+                channel.eventLoop().schedule(this::abort, CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // The loop is stopping and closes every channel itself.
+            }
+        }
+    }
+
+    /**
+     * Closes the connection at once with a reset, discarding what the kernel still holds for a
+     * client that stopped reading: a graceful close would wait behind those bytes, keeping the
+     * socket and its buffers until the client finally reads or goes.
+     */
+    @Override
+    public void abort() {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        if (channel.isActive()) {
+            if (channel.config() instanceof SocketChannelConfig socket) {
+                try {
+                    socket.setSoLinger(0);
+                } catch (RuntimeException e) {
+                    // The socket is closing already; a plain close is all that is left.
+                }
+            }
+            channel.close();
         }
     }
 

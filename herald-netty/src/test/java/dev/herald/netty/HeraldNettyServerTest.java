@@ -17,9 +17,7 @@ import dev.herald.core.SubscribeRequest;
 import dev.herald.core.Subscriber;
 import dev.herald.core.testing.SseWireClient;
 import dev.herald.core.testing.WireClients;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.HttpRequest;
+import dev.herald.http.CorsPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
@@ -52,7 +50,7 @@ class HeraldNettyServerTest {
         server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0).maxEventBytes(1024).socketSendBuffer(16 * 1024)
                 .stream("/hello", new StreamRoute() {
                     @Override
-                    public SubscribeRequest subscription(dev.herald.http.HttpRequestView request) {
+                    public SubscribeRequest subscription(dev.herald.http.HttpRequestView request, dev.herald.http.Access access) {
                         return SubscribeRequest.topics("hello").subscriber(Subscriber.user(request.parameter("name"))).build();
                     }
 
@@ -61,19 +59,19 @@ class HeraldNettyServerTest {
                         connection.send(SseMessage.of("greeting", "hi " + request.parameter("name")));
                     }
                 })
-                .streamsUnder("/users/", request -> SubscribeRequest.topics(request.path().substring(1)).build())
-                .handler(() -> new SimpleChannelInboundHandler<HttpRequest>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, HttpRequest request) {
-                        if (request.uri().equals("/other")) {
-                            ctx.writeAndFlush(HeraldHttpHandler.response(200, "other", "text/plain"));
-                        } else {
-                            ctx.fireChannelRead(io.netty.util.ReferenceCountUtil.retain(request));
-                        }
-                    }
-                })
+                .streamsUnder("/users/", (request, access) -> SubscribeRequest.topics(request.path().substring(1)).build())
+                .responder((request, path) -> path.equals("/other") ? text("other") : null)
                 .build().start();
         clients = new WireClients(server.port());
+    }
+
+    private static io.netty.handler.codec.http.FullHttpResponse text(String body) {
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        io.netty.handler.codec.http.FullHttpResponse response = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpResponseStatus.OK,
+                io.netty.buffer.Unpooled.wrappedBuffer(bytes));
+        response.headers().set("Content-Type", "text/plain").setInt("Content-Length", bytes.length);
+        return response;
     }
 
     @AfterEach
@@ -293,7 +291,7 @@ class HeraldNettyServerTest {
         HttpResponse<String> refused = HTTP.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/events?topic=t"))
                 .header("Origin", "http://evil.example").build(), HttpResponse.BodyHandlers.ofString());
 
-        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.statusCode()).isEqualTo(204);
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example.com");
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
         assertThat(refused.statusCode()).isEqualTo(403);

@@ -1,0 +1,58 @@
+package dev.herald.netty;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What one client may ask of the server's connections, against abuse and mistakes. Every refusal
+ * is a problem response (or, for a connection that never sends a request, a close). Immutable.
+ *
+ * @param maxRequestLineBytes  the longest request line (method, URL, version); longer gets 414
+ * @param maxHeaderBytes       the most bytes of header fields; more gets 431
+ * @param maxQueryParameters   the most query parameters one request may carry; more gets 400
+ * @param requestTimeout       how long a request's head and body may take to arrive, from its
+ *                             first byte (or from the connection's start); slower gets 408 and
+ *                             the connection is closed: a request dribbled a byte at a time
+ *                             holds a connection no longer than this
+ * @param idleTimeout          how long a keep-alive connection may sit between requests; then it
+ *                             is closed. Streams are not idle: heartbeats keep them
+ * @param maxConnectionsPerAddress TCP connections one client address may hold (trusted proxies
+ *                             excepted); the next gets 429 on its first request and is closed
+ */
+public record ServerLimits(int maxRequestLineBytes, int maxHeaderBytes, int maxQueryParameters, Duration requestTimeout,
+        Duration idleTimeout, int maxConnectionsPerAddress) {
+
+    public ServerLimits {
+        if (maxRequestLineBytes < 256 || maxHeaderBytes < 1024) {
+            throw new IllegalArgumentException("the request line needs at least 256 bytes and the headers 1024");
+        }
+        if (maxQueryParameters < 1 || maxConnectionsPerAddress < 1) {
+            throw new IllegalArgumentException("limits must be at least 1");
+        }
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        if (requestTimeout.isNegative() || requestTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+    }
+
+    /**
+     * 8 KiB request lines, 16 KiB of headers, 256 query parameters, 10 s per request, 60 s idle,
+     * 1,000 connections per address.
+     */
+    public static ServerLimits defaults() {
+        return new ServerLimits(8 * 1024, 16 * 1024, 256, Duration.ofSeconds(10), Duration.ofSeconds(60), 1000);
+    }
+
+    public ServerLimits withRequestTimeout(Duration value) {
+        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, value, idleTimeout, maxConnectionsPerAddress);
+    }
+
+    public ServerLimits withIdleTimeout(Duration value) {
+        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, requestTimeout, value, maxConnectionsPerAddress);
+    }
+
+    public ServerLimits withMaxConnectionsPerAddress(int value) {
+        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, requestTimeout, idleTimeout, value);
+    }
+}
