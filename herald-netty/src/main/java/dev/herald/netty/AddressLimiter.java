@@ -24,6 +24,7 @@ final class AddressLimiter extends ChannelInboundHandlerAdapter {
     private final int limit;
     private final TrustedProxies proxies;
     private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
     AddressLimiter(int limit, TrustedProxies proxies) {
         this.limit = limit;
@@ -32,6 +33,7 @@ final class AddressLimiter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        open.incrementAndGet();
         String address = address(ctx);
         if (address != null && !proxies.trusts(address)) {
             int now = counts.merge(address, 1, Integer::sum);
@@ -45,6 +47,7 @@ final class AddressLimiter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        open.decrementAndGet();
         String address = ctx.channel().attr(COUNTED).getAndSet(null);
         if (address != null) {
             counts.computeIfPresent(address, (key, count) -> count <= 1 ? null : count - 1);
@@ -58,8 +61,8 @@ final class AddressLimiter extends ChannelInboundHandlerAdapter {
                 ? inet.getAddress().getHostAddress() : null;
     }
 
-    /** Connections counted now, for tests. */
-    int count(String address) {
-        return counts.getOrDefault(address, 0);
+    /** The server's open TCP connections. */
+    int open() {
+        return open.get();
     }
 }

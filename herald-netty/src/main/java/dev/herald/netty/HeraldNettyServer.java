@@ -49,6 +49,7 @@ public final class HeraldNettyServer implements AutoCloseable {
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
     private Channel server;
+    private AddressLimiter addresses;
 
     private HeraldNettyServer(Builder settings) {
         this.settings = settings;
@@ -72,7 +73,7 @@ public final class HeraldNettyServer implements AutoCloseable {
         Router router = new Router(api, settings.routes, settings.prefixRoutes, settings.responders);
         WriterExecutors writers = new WriterExecutors();
         ServerLimits limits = settings.limits;
-        AddressLimiter addresses = new AddressLimiter(limits.maxConnectionsPerAddress(), settings.proxies);
+        addresses = new AddressLimiter(limits.maxConnectionsPerAddress(), settings.proxies);
         HttpDecoderConfig decoding = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxRequestLineBytes())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
@@ -112,6 +113,11 @@ public final class HeraldNettyServer implements AutoCloseable {
     /** The port the server listens on (useful after binding port 0). */
     public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** The TCP connections open now: streams, keep-alive connections and requests being read. */
+    public int openConnections() {
+        return addresses == null ? 0 : addresses.open();
     }
 
     /** Stops accepting, closes every channel and stops the server's threads. Safe to call twice. */
