@@ -56,8 +56,8 @@ public record Publication(
         if (key != null) {
             Fields.name("id", key, InvalidEventException::new);
         }
-        if (retry != null && retry.isNegative()) {
-            throw new InvalidEventException("retry must not be negative");
+        if (retry != null && (retry.isNegative() || retry.compareTo(dev.herald.core.sse.SseEncoder.MAX_RETRY) > 0)) {
+            throw new InvalidEventException("retry must be between 0 and " + Long.MAX_VALUE + " ms");
         }
         audience = audience == null ? Set.of() : Set.copyOf(audience.stream()
                 .map(user -> Fields.name("user id", user, InvalidEventException::new))

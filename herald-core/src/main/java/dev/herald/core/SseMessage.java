@@ -19,8 +19,8 @@ public record SseMessage(String type, String data, Duration retry) {
             throw new InvalidEventException("data must not be null");
         }
         Fields.text("data", data, InvalidEventException::new);
-        if (retry != null && retry.isNegative()) {
-            throw new InvalidEventException("retry must not be negative");
+        if (retry != null && (retry.isNegative() || retry.compareTo(dev.herald.core.sse.SseEncoder.MAX_RETRY) > 0)) {
+            throw new InvalidEventException("retry must be between 0 and " + Long.MAX_VALUE + " ms");
         }
     }
 

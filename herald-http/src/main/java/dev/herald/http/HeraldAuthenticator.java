@@ -62,6 +62,40 @@ public interface HeraldAuthenticator {
         };
     }
 
+    /**
+     * Authentication is not configured, and only callers on this machine are trusted (as
+     * {@link #trusting} trusts everyone): a loopback caller that came through no proxy (no
+     * {@code X-Forwarded-For} or {@code Forwarded} header) is trusted as whoever the query
+     * parameter names; everyone else is anonymous, with these public selectors. Like Redis's
+     * protected mode: safe on a reachable port, usable for development on the same machine.
+     */
+    static HeraldAuthenticator trustingLoopback(String userParameter, List<TopicSelector> publicTopics) {
+        HeraldAuthenticator trusting = trusting(userParameter);
+        Access anonymous = Access.anonymous(publicTopics);
+        return new HeraldAuthenticator() {
+            @Override
+            public Access authenticate(HttpRequestView request) {
+                boolean local = isLoopback(request.remoteAddress())
+                        && request.header("X-Forwarded-For") == null && request.header("Forwarded") == null;
+                return local ? trusting.authenticate(request) : anonymous;
+            }
+
+            @Override
+            public boolean blocks() {
+                return false;
+            }
+        };
+    }
+
+    /** Whether the IP address (as text) is a loopback address: 127.0.0.0/8 or ::1. */
+    private static boolean isLoopback(String address) {
+        if (address == null) {
+            return false;
+        }
+        return address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1")
+                || address.equals("[::1]");
+    }
+
     /** Everyone is anonymous: may subscribe to these public selectors and receive public events; nobody publishes. */
     static HeraldAuthenticator anonymousOnly(List<TopicSelector> publicTopics) {
         Access anonymous = Access.anonymous(publicTopics);

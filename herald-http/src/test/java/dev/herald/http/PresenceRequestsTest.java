@@ -44,6 +44,16 @@ class PresenceRequestsTest {
             public List<String> parameters(String name) {
                 return parameters.containsKey(name) ? List.of(parameters.get(name)) : List.of();
             }
+
+            @Override
+            public String cookie(String name) {
+                return null;
+            }
+
+            @Override
+            public String remoteAddress() {
+                return null;
+            }
         };
     }
 

@@ -1,15 +1,17 @@
 package dev.herald.server;
 
 import dev.herald.core.Hub;
-import dev.herald.core.Presence;
-import dev.herald.http.HeraldAuthenticator;
-import dev.herald.netty.CorsPolicy;
+import dev.herald.http.HeraldApi;
+import dev.herald.http.TrustedProxies;
 import dev.herald.netty.HeraldNettyServer;
+import dev.herald.netty.ServerLimits;
 import dev.herald.server.demo.SeedDemos;
 import dev.herald.server.web.ActuatorHandler;
 import dev.herald.server.web.StaticFiles;
 import dev.herald.spring.boot.HeraldProperties;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,10 @@ import org.springframework.stereotype.Component;
 /**
  * Runs the Netty server while the application runs. It starts after the hub and stops after it:
  * the hub's own lifecycle ends every stream first, then this closes the port and Netty's threads.
+ *
+ * <p>Secure by default, like Redis's protected mode: with no authentication configured
+ * ({@code herald.auth.*}) and {@code herald.auth.insecure} false, the server listens on the
+ * loopback interface only, and refuses to start if {@code server.address} asks for another.
  */
 @Component
 public class NettyServerLifecycle implements SmartLifecycle {
@@ -29,21 +35,20 @@ public class NettyServerLifecycle implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(NettyServerLifecycle.class);
 
     private final Hub hub;
+    private final HeraldApi api;
     private final HeraldProperties properties;
-    private final HeraldAuthenticator authenticator;
+    private final TrustedProxies proxies;
     private final ObjectProvider<SeedDemos> demos;
     private final ObjectProvider<PrometheusMeterRegistry> prometheus;
     private final ConfigurableEnvironment environment;
-    private final Presence presence;
     private volatile HeraldNettyServer server;
 
-    public NettyServerLifecycle(Hub hub, HeraldProperties properties, HeraldAuthenticator authenticator,
-            ObjectProvider<SeedDemos> demos, ObjectProvider<PrometheusMeterRegistry> prometheus,
-            ConfigurableEnvironment environment, Presence presence) {
+    public NettyServerLifecycle(Hub hub, HeraldApi api, HeraldProperties properties, TrustedProxies proxies,
+            ObjectProvider<SeedDemos> demos, ObjectProvider<PrometheusMeterRegistry> prometheus, ConfigurableEnvironment environment) {
         this.hub = hub;
-        this.presence = presence;
+        this.api = api;
         this.properties = properties;
-        this.authenticator = authenticator;
+        this.proxies = proxies;
         this.demos = demos;
         this.prometheus = prometheus;
         this.environment = environment;
@@ -52,24 +57,24 @@ public class NettyServerLifecycle implements SmartLifecycle {
     @Override
     public void start() {
         int port = environment.getProperty("server.port", Integer.class, 8080);
-        String address = environment.getProperty("server.address", "0.0.0.0");
-        HeraldNettyServer.Builder builder = HeraldNettyServer.builder(hub)
+        String address = listenAddress();
+        HeraldProperties.Limits limits = properties.getLimits();
+        HeraldNettyServer.Builder builder = HeraldNettyServer.builder(api)
                 .host(address)
                 .port(port)
-                .path(properties.getEndpoint().getPath())
-                .authenticator(authenticator)
-                .maxEventBytes(properties.getMaxEventSize().toBytes());
-        if (!properties.getCors().getAllowedOrigins().isEmpty()) {
-            builder.cors(new CorsPolicy(properties.getCors().getAllowedOrigins(), properties.getCors().getMaxAge()));
+                .trustedProxies(proxies)
+                .limits(new ServerLimits((int) limits.getMaxRequestLine().toBytes(), (int) limits.getMaxHeaderSize().toBytes(),
+                        limits.getMaxQueryParameters(), limits.getRequestTimeout(), limits.getIdleTimeout(),
+                        limits.getMaxConnectionsPerAddress()));
+        SeedDemos seeds = demos.getIfAvailable();
+        if (seeds != null) {
+            seeds.register(builder);
         }
-        demos.ifAvailable(seed -> seed.register(builder));
-        String presencePath = properties.getEndpoint().getPresencePath();
-        if (presencePath != null && !presencePath.isBlank()) {
-            builder.presence(presence, presencePath.trim());
+        builder.responder(new ActuatorHandler(hub, prometheus.getIfAvailable()));
+        if (seeds != null) {
+            // The pages are demos too: with the demos off, nothing but the API and health is served.
+            builder.responder(new StaticFiles());
         }
-        PrometheusMeterRegistry registry = prometheus.getIfAvailable();
-        builder.responder(new ActuatorHandler(hub, registry));
-        builder.responder(new StaticFiles());
         try {
             server = builder.build().start();
         } catch (InterruptedException e) {
@@ -81,7 +86,39 @@ public class NettyServerLifecycle implements SmartLifecycle {
         // Lets tests read the bound port the usual way (@LocalServerPort).
         environment.getPropertySources().addFirst(new MapPropertySource("herald.server.ports",
                 Map.of("local.server.port", server.port())));
-        log.info("Herald listening on port {} (API at {})", server.port(), properties.getEndpoint().getPath());
+        log.info("Herald listening on {}:{} (API at {})", address, server.port(), properties.getEndpoint().getPath());
+    }
+
+    /**
+     * Where to listen: {@code server.address}, or every interface; only loopback while no
+     * authentication is configured, unless {@code herald.auth.insecure} says every caller is trusted.
+     */
+    private String listenAddress() {
+        String requested = environment.getProperty("server.address");
+        HeraldProperties.Auth auth = properties.getAuth();
+        if (auth.isConfigured() || auth.isInsecure()) {
+            return requested == null || requested.isBlank() ? "0.0.0.0" : requested;
+        }
+        if (requested == null || requested.isBlank()) {
+            log.info("No authentication is configured, so Herald listens on 127.0.0.1 only and trusts its local callers. To serve "
+                    + "other machines, set a token secret (HERALD_AUTH_JWT_SECRET, or herald.auth.jwt.* / herald.auth.callback-url), "
+                    + "or herald.auth.insecure=true to trust every caller; see docs/SECURITY.md.");
+            return "127.0.0.1";
+        }
+        if (!isLoopback(requested)) {
+            throw new IllegalStateException("server.address=" + requested + " would let other machines publish and read any user's "
+                    + "events, because no authentication is configured. Set a token secret (HERALD_AUTH_JWT_SECRET, or "
+                    + "herald.auth.jwt.* / herald.auth.callback-url), or herald.auth.insecure=true to trust every caller.");
+        }
+        return requested;
+    }
+
+    private static boolean isLoopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     @Override

@@ -172,7 +172,7 @@ class SeedEndpointsTest {
                 .header("Origin", "http://localhost:8081")
                 .header("Access-Control-Request-Method", "GET"));
 
-        assertThat(preflight.statusCode()).isEqualTo(200);
+        assertThat(preflight.statusCode()).isEqualTo(204);
         assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:8081");
     }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class ServerJarIT {
 
     private static final Path JAR = Path.of("target", "herald-server.jar");
-    private static final Pattern STARTED = Pattern.compile("Herald listening on port (\\d+)");
+    private static final Pattern STARTED = Pattern.compile("Herald listening on \\S+:(\\d+)");
 
     private Process server;
     private Path log;

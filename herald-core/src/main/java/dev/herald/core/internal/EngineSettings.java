@@ -48,6 +48,9 @@ public record EngineSettings(
         }
         requirePositive("writeTimeout", writeTimeout);
         requirePositive("pollInterval", pollInterval);
+        if (retry.compareTo(dev.herald.core.sse.SseEncoder.MAX_RETRY) > 0) {
+            throw new IllegalArgumentException("retry must not exceed " + Long.MAX_VALUE + " ms");
+        }
         if (retry.isNegative() || maxStreamLifetime.isNegative() || shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }

@@ -22,6 +22,9 @@ import java.time.Duration;
  */
 public final class SseEncoder {
 
+    /** The longest retry that is a whole number of milliseconds in a {@code long}. */
+    public static final Duration MAX_RETRY = Duration.ofMillis(Long.MAX_VALUE);
+
     private static final String DEFAULT_TYPE = "message";
 
     private SseEncoder() {
@@ -105,6 +108,9 @@ public final class SseEncoder {
     private static long millis(Duration retry) {
         if (retry.isNegative()) {
             throw new InvalidEventException("retry must not be negative");
+        }
+        if (retry.compareTo(MAX_RETRY) > 0) {
+            throw new InvalidEventException("retry must not exceed " + MAX_RETRY.toMillis() + " ms");
         }
         return retry.toMillis();
     }

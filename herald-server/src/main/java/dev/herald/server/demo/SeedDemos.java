@@ -7,7 +7,9 @@ import dev.herald.core.Publication;
 import dev.herald.core.SseMessage;
 import dev.herald.core.SubscribeRequest;
 import dev.herald.core.Subscriber;
-import dev.herald.http.HeraldAuthenticator;
+import dev.herald.http.Access;
+import dev.herald.http.AccessDeniedException;
+import dev.herald.http.AuthenticationRequiredException;
 import dev.herald.http.HttpRequestView;
 import dev.herald.http.Subscriptions;
 import dev.herald.netty.HeraldNettyServer;
@@ -36,8 +38,10 @@ import org.springframework.stereotype.Component;
  *       event and a short {@code retry}; a new connection for the same id replaces the old (seed 003).</li>
  * </ul>
  * Per-user streams listen on the topic {@code users/NAME}, so {@code POST /events} to that topic
- * reaches them. All timing runs on one scheduler thread, {@code herald-demo}, never a thread per
- * request.
+ * reaches them. With authentication configured, who NAME is comes from the caller's token, never
+ * from the request: {@code /stream-sse} ignores {@code ?user=} and {@code /connect/{id}} is refused
+ * unless the token's subject is {@code id} (or an admin's). All timing runs on one scheduler
+ * thread, {@code herald-demo}, never a thread per request.
  */
 @Component
 @ConditionalOnBooleanProperty(name = "herald.demo.enabled", matchIfMissing = true)
@@ -49,14 +53,12 @@ public class SeedDemos implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SeedDemos.class);
 
     private final Hub hub;
-    private final HeraldAuthenticator authenticator;
     private final DemoProperties properties;
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-demo").daemon(true).factory());
 
-    public SeedDemos(Hub hub, HeraldAuthenticator authenticator, DemoProperties properties) {
+    public SeedDemos(Hub hub, DemoProperties properties) {
         this.hub = hub;
-        this.authenticator = authenticator;
         this.properties = properties;
         long every = properties.getStreamInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::sendTimeToARandomUser, every, every, TimeUnit.MILLISECONDS);
@@ -66,8 +68,10 @@ public class SeedDemos implements DisposableBean {
     public void register(HeraldNettyServer.Builder server) {
         server.stream("/sse", new StreamRoute() {
             @Override
-            public SubscribeRequest subscription(HttpRequestView request) {
-                return SubscribeRequest.topics("demo/sse").subscriber(authenticator.authenticateSubscriber(request)).build();
+            public SubscribeRequest subscription(HttpRequestView request, Access access) {
+                SubscribeRequest subscription = SubscribeRequest.topics("demo/sse").subscriber(access.subscriber()).build();
+                access.checkSubscribe(subscription.topics());
+                return subscription;
             }
 
             @Override
@@ -77,9 +81,10 @@ public class SeedDemos implements DisposableBean {
         });
         server.stream("/stream-sse", new StreamRoute() {
             @Override
-            public SubscribeRequest subscription(HttpRequestView request) {
-                return SubscribeRequest.topics("users/" + user(request), STREAM_SSE_TOPIC)
-                        .subscriber(Subscriber.user(user(request)))
+            public SubscribeRequest subscription(HttpRequestView request, Access access) {
+                String user = user(access);
+                return SubscribeRequest.topics("users/" + user, STREAM_SSE_TOPIC)
+                        .subscriber(new Subscriber(user, access.privateTopics(), access.expiresAt()))
                         .clientId("stream-sse")
                         .lastEventId(Subscriptions.lastEventId(request))
                         .build();
@@ -87,15 +92,20 @@ public class SeedDemos implements DisposableBean {
 
             @Override
             public void opened(Connection connection, HttpRequestView request) {
-                connection.send(SseMessage.of("message", user(request)));
+                connection.send(SseMessage.of("message", connection.subscriber().userId()));
             }
         });
         server.streamsUnder("/connect/", new StreamRoute() {
             @Override
-            public SubscribeRequest subscription(HttpRequestView request) {
+            public SubscribeRequest subscription(HttpRequestView request, Access access) {
                 String id = request.path().substring("/connect/".length());
+                if (!access.mayActAs(id)) {
+                    throw access.isAuthenticated()
+                            ? new AccessDeniedException("this token may not connect as \"" + id + "\"")
+                            : new AuthenticationRequiredException("connecting as a user needs that user's token");
+                }
                 return SubscribeRequest.topics("users/" + id)
-                        .subscriber(Subscriber.user(id))
+                        .subscriber(new Subscriber(id, access.privateTopics(), access.expiresAt()))
                         .clientId("connect")
                         .lastEventId(Subscriptions.lastEventId(request))
                         .build();
@@ -109,9 +119,18 @@ public class SeedDemos implements DisposableBean {
         });
     }
 
-    private static String user(HttpRequestView request) {
-        String user = request.parameter("user");
-        return user == null || user.isBlank() ? "empty" : user; // the seed's default
+    /**
+     * The stream's user: the authenticated one. A trusted caller without one (no authentication
+     * configured, no {@code ?user=}) is the seed's default, "empty".
+     */
+    private static String user(Access access) {
+        if (access.userId() != null) {
+            return access.userId();
+        }
+        if (access.isTrusted()) {
+            return "empty";
+        }
+        throw new AuthenticationRequiredException("a per-user stream needs a token with a subject");
     }
 
     /** Seed 000: ten messages, then the server ends the stream. */

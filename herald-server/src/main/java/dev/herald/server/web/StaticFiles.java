@@ -16,11 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves the pages under {@code static/} on the classpath; {@code GET /} is {@code index.html}.
- * Files are read once and kept; paths with {@code ..} or a backslash are never looked up.
+ * Files that exist are read once and kept; paths that name nothing are looked up each time and
+ * never remembered (a cache of misses would grow with every path a stranger makes up). Only plain
+ * paths ({@code /users.html}, {@code /js/app.js}) are looked up: no {@code ..}, no empty or dot
+ * segments, so each file has one spelling.
  */
 public final class StaticFiles implements Responder {
 
     private static final byte[] MISSING = new byte[0];
+    /** Plain names only: one spelling per file, so the cache holds at most one entry per file. */
+    private static final java.util.regex.Pattern FILE_PATH = java.util.regex.Pattern.compile("(/[A-Za-z0-9_-]+)*/[A-Za-z0-9_-]+\\.[A-Za-z0-9]+");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "css", "text/css; charset=utf-8",
@@ -35,13 +40,17 @@ public final class StaticFiles implements Responder {
     @Override
     public FullHttpResponse respond(HttpRequest request, String path) {
         boolean head = request.method().equals(HttpMethod.HEAD);
-        if (!(head || request.method().equals(HttpMethod.GET)) || path.contains("..") || path.contains("\\")) {
+        if (!(head || request.method().equals(HttpMethod.GET)) || !(path.equals("/") || FILE_PATH.matcher(path).matches())) {
             return null;
         }
         String name = path.equals("/") ? "index.html" : path.substring(1);
-        byte[] file = cache.computeIfAbsent(name, StaticFiles::read);
-        if (file == MISSING) {
-            return null;
+        byte[] file = cache.get(name);
+        if (file == null) {
+            file = read(name);
+            if (file == MISSING) {
+                return null;
+            }
+            cache.putIfAbsent(name, file);
         }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(file));

@@ -7,7 +7,10 @@ import dev.herald.core.EventLog;
 import dev.herald.core.HeartbeatPolicy;
 import dev.herald.core.Hub;
 import dev.herald.core.Presence;
+import dev.herald.http.CorsPolicy;
+import dev.herald.http.HeraldApi;
 import dev.herald.http.HeraldAuthenticator;
+import dev.herald.http.TrustedProxies;
 import java.time.InstantSource;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -87,6 +90,8 @@ public final class HeraldAutoConfiguration {
                 .limits(ConnectionLimits.of(properties.getMaxConnections(), properties.getMaxConnectionsPerUser())
                         .withRetryAfter(properties.getLimitRetryAfter()))
                 .queueCapacity(properties.getQueueCapacity())
+                .queueCapacityBytes(properties.getQueueCapacityBytes().toBytes())
+                .maxTopicsPerSubscription(properties.getLimits().getMaxTopicsPerSubscription())
                 .maxStreamLifetime(properties.getMaxStreamLifetime())
                 .maxDataBytes((int) Math.min(Integer.MAX_VALUE, properties.getMaxEventSize().toBytes()))
                 .writeTimeout(properties.getWriteTimeout())
@@ -94,10 +99,52 @@ public final class HeraldAutoConfiguration {
                 .build();
     }
 
+    /**
+     * Who callers are, from {@code herald.auth.*}; in a servlet application with Spring Security, its
+     * authenticated principal first (see {@link SpringSecurityAuthenticator}).
+     */
     @Bean
     @ConditionalOnMissingBean
     HeraldAuthenticator heraldAuthenticator(HeraldProperties properties) {
-        return HeraldAuthenticator.queryParameter(properties.getAuth().getUserParameter());
+        HeraldAuthenticator configured = HeraldAuthentication.from(properties.getAuth());
+        if (org.springframework.util.ClassUtils.isPresent("org.springframework.security.core.context.SecurityContextHolder",
+                HeraldAutoConfiguration.class.getClassLoader())) {
+            return SpringSecurityAuthenticator.withFallback(configured, HeraldAuthentication.publicTopics(properties.getAuth()));
+        }
+        return configured;
+    }
+
+    /** The proxies whose X-Forwarded-For names the client ({@code herald.limits.trusted-proxies}). */
+    @Bean
+    @ConditionalOnMissingBean
+    TrustedProxies heraldTrustedProxies(HeraldProperties properties) {
+        return TrustedProxies.of(properties.getLimits().getTrustedProxies());
+    }
+
+    /** Herald's HTTP API as every transport serves it: paths, authentication, CORS, limits. */
+    @Bean
+    @ConditionalOnMissingBean
+    HeraldApi heraldApi(Hub hub, HeraldAuthenticator authenticator, HeraldProperties properties, Presence presence) {
+        HeraldProperties.Limits limits = properties.getLimits();
+        HeraldApi.Builder api = HeraldApi.builder(hub)
+                .authenticator(authenticator)
+                .cors(new CorsPolicy(properties.getCors().getAllowedOrigins(), properties.getCors().getMaxAge()))
+                .eventsPath(properties.getEndpoint().getPath())
+                .maxTopics(limits.getMaxTopicsPerSubscription())
+                .maxEventBytes(properties.getMaxEventSize().toBytes())
+                .publishRate(limits.getPublishRate(), limits.getPublishBurst());
+        if (limits.getMaxRequestBody() != null) {
+            api.maxBodyBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.getMaxRequestBody().toBytes()));
+        }
+        String presencePath = properties.getEndpoint().getPresencePath();
+        if (presencePath != null && !presencePath.isBlank()) {
+            api.presence(presence, presencePath.trim());
+        }
+        String connectionsPath = properties.getEndpoint().getConnectionsPath();
+        if (connectionsPath != null && !connectionsPath.isBlank()) {
+            api.connectionsPath(connectionsPath.trim());
+        }
+        return api.build();
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.herald.spring.boot;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +60,11 @@ public class HeraldProperties {
     private final Cors cors = new Cors();
 
     private final Auth auth = new Auth();
+
+    private final Limits limits = new Limits();
+
+    /** Bytes of events one connection may have waiting; a connection further behind is closed and resumes. */
+    private DataSize queueCapacityBytes = DataSize.ofMegabytes(4);
 
     public boolean isEnabled() {
         return enabled;
@@ -176,6 +182,18 @@ public class HeraldProperties {
         return auth;
     }
 
+    public Limits getLimits() {
+        return limits;
+    }
+
+    public DataSize getQueueCapacityBytes() {
+        return queueCapacityBytes;
+    }
+
+    public void setQueueCapacityBytes(DataSize queueCapacityBytes) {
+        this.queueCapacityBytes = queueCapacityBytes;
+    }
+
     /** The HTTP endpoints. */
     public static class Endpoint {
 
@@ -191,6 +209,21 @@ public class HeraldProperties {
          * with HeraldAuthenticator.authorizePresence. The standalone server serves it at /presence.
          */
         private String presencePath = "";
+
+        /**
+         * The path where an admin (or the user itself) ends a user's streams on every node:
+         * DELETE ?user=U. Empty (the default in applications) to leave it out; the standalone
+         * server serves it at /connections.
+         */
+        private String connectionsPath = "";
+
+        public String getConnectionsPath() {
+            return connectionsPath;
+        }
+
+        public void setConnectionsPath(String connectionsPath) {
+            this.connectionsPath = connectionsPath;
+        }
 
         public String getPresencePath() {
             return presencePath;
@@ -459,14 +492,129 @@ public class HeraldProperties {
         }
     }
 
-    /** Who a subscriber is, when no other HeraldAuthenticator bean is defined. */
+    /**
+     * Who callers are and what they may do, when the application defines no HeraldAuthenticator
+     * bean. With none of {@code jwt.*} or {@code callback-url} set, authentication is off: the
+     * standalone server then listens on loopback only, and an application trusts loopback callers
+     * only (others are anonymous), unless {@code insecure} is true.
+     */
     public static class Auth {
 
+        /** JSON Web Tokens (HS256/384/512 with a secret; RS, PS, ES, EdDSA with a public key or a JWK set). */
+        private final Jwt jwt = new Jwt();
+
+        /** The cookie a token may come in (after the Authorization: Bearer header, before the query). */
+        private String cookieName = "herald_token";
+
         /**
-         * The query parameter naming the subscriber's user id (unauthenticated: for demos and
-         * trusted networks only; define a HeraldAuthenticator bean for real authentication).
+         * The query parameter a token may come in, for EventSource, which cannot send headers (the
+         * parameter "token" is accepted too). Query tokens never reach logs.
          */
+        private String queryParameter = "access_token";
+
+        /**
+         * An HTTP endpoint of the application that decides who a caller is (for applications with
+         * their own sessions): Herald POSTs the request's cookies, Authorization header, address
+         * and topics, and the application answers with the user and its grants, or 401/403.
+         */
+        private URI callbackUrl;
+
+        /** How long the callback may take before the request is refused with 503. */
+        private Duration callbackTimeout = Duration.ofSeconds(2);
+
+        /** How long the callback's answer for the same cookies, Authorization and address is reused. */
+        private Duration callbackCache = Duration.ofSeconds(30);
+
+        /**
+         * Whether callers without a token may subscribe to the public topics (and receive public,
+         * untargeted events only) when authentication is configured.
+         */
+        private boolean anonymous = true;
+
+        /** Topic selectors anyone may subscribe to for public events; "*" for every topic. */
+        private List<String> publicTopics = new ArrayList<>(List.of("*"));
+
+        /**
+         * Trust every caller without authentication: anyone may publish and claim any user with the
+         * user parameter. Only for networks where every client is trusted.
+         */
+        private boolean insecure;
+
+        /** The query parameter naming the caller's user id when callers are trusted without authentication. */
         private String userParameter = "user";
+
+        /** Whether any authentication (JWT keys or the callback) is configured. */
+        public boolean isConfigured() {
+            return jwt.hasKeys() || jwt.publisher.hasKeys() || callbackUrl != null;
+        }
+
+        public Jwt getJwt() {
+            return jwt;
+        }
+
+        public String getCookieName() {
+            return cookieName;
+        }
+
+        public void setCookieName(String cookieName) {
+            this.cookieName = cookieName;
+        }
+
+        public String getQueryParameter() {
+            return queryParameter;
+        }
+
+        public void setQueryParameter(String queryParameter) {
+            this.queryParameter = queryParameter;
+        }
+
+        public URI getCallbackUrl() {
+            return callbackUrl;
+        }
+
+        public void setCallbackUrl(URI callbackUrl) {
+            this.callbackUrl = callbackUrl;
+        }
+
+        public Duration getCallbackTimeout() {
+            return callbackTimeout;
+        }
+
+        public void setCallbackTimeout(Duration callbackTimeout) {
+            this.callbackTimeout = callbackTimeout;
+        }
+
+        public Duration getCallbackCache() {
+            return callbackCache;
+        }
+
+        public void setCallbackCache(Duration callbackCache) {
+            this.callbackCache = callbackCache;
+        }
+
+        public boolean isAnonymous() {
+            return anonymous;
+        }
+
+        public void setAnonymous(boolean anonymous) {
+            this.anonymous = anonymous;
+        }
+
+        public List<String> getPublicTopics() {
+            return publicTopics;
+        }
+
+        public void setPublicTopics(List<String> publicTopics) {
+            this.publicTopics = publicTopics;
+        }
+
+        public boolean isInsecure() {
+            return insecure;
+        }
+
+        public void setInsecure(boolean insecure) {
+            this.insecure = insecure;
+        }
 
         public String getUserParameter() {
             return userParameter;
@@ -474,6 +622,220 @@ public class HeraldProperties {
 
         public void setUserParameter(String userParameter) {
             this.userParameter = userParameter;
+        }
+
+        /** The keys that verify tokens, and what a token must say. */
+        public static class Jwt extends Keys {
+
+            /** The expected issuer ({@code iss}); not checked when unset. */
+            private String issuer;
+
+            /** The expected audience (one of {@code aud}); not checked when unset. */
+            private String audience;
+
+            /** Leeway for {@code exp} and {@code nbf}, for clocks that disagree a little. */
+            private Duration clockSkew = Duration.ofSeconds(30);
+
+            /** Keys for publishing only: when set, tokens on publish requests are verified with these and no others. */
+            private final Keys publisher = new Keys();
+
+            public String getIssuer() {
+                return issuer;
+            }
+
+            public void setIssuer(String issuer) {
+                this.issuer = issuer;
+            }
+
+            public String getAudience() {
+                return audience;
+            }
+
+            public void setAudience(String audience) {
+                this.audience = audience;
+            }
+
+            public Duration getClockSkew() {
+                return clockSkew;
+            }
+
+            public void setClockSkew(Duration clockSkew) {
+                this.clockSkew = clockSkew;
+            }
+
+            public Keys getPublisher() {
+                return publisher;
+            }
+        }
+
+        /** Where token signatures are verified from; set one or more. */
+        public static class Keys {
+
+            /** The HMAC secret of HS256/384/512 tokens, at least 32 bytes (give it through an environment variable). */
+            private String secret;
+
+            /** A PEM file with the public key of RS*, PS*, ES* or EdDSA tokens. */
+            private Path publicKey;
+
+            /** A JWK Set URL; keys are cached and refetched when a token names an unknown key id. */
+            private URI jwksUri;
+
+            /** Whether any key is set. */
+            public boolean hasKeys() {
+                return (secret != null && !secret.isEmpty()) || publicKey != null || jwksUri != null;
+            }
+
+            public String getSecret() {
+                return secret;
+            }
+
+            public void setSecret(String secret) {
+                this.secret = secret;
+            }
+
+            public Path getPublicKey() {
+                return publicKey;
+            }
+
+            public void setPublicKey(Path publicKey) {
+                this.publicKey = publicKey;
+            }
+
+            public URI getJwksUri() {
+                return jwksUri;
+            }
+
+            public void setJwksUri(URI jwksUri) {
+                this.jwksUri = jwksUri;
+            }
+        }
+    }
+
+    /** Limits against abuse. Refusals are problems with a 4xx status, and change nothing. */
+    public static class Limits {
+
+        /** Events a second one publisher (a token's subject, or an address) may publish on average; 0 for no limit. Admin tokens are not limited. */
+        private double publishRate = 1000;
+
+        /** Events one publisher may publish in a burst beyond its rate; 0 means the rate itself. */
+        private double publishBurst;
+
+        /** The most topic selectors one subscription may hold. */
+        private int maxTopicsPerSubscription = 64;
+
+        /** The largest publish request body; unset: derived from herald.max-event-size. */
+        private DataSize maxRequestBody;
+
+        /** (Standalone server) TCP connections one client address may hold; trusted proxies are not counted. */
+        private int maxConnectionsPerAddress = 1000;
+
+        /** (Standalone server) How long a request's head and body may take to arrive; slower gets 408 and is closed. */
+        private Duration requestTimeout = Duration.ofSeconds(10);
+
+        /** (Standalone server) How long a keep-alive connection may wait between requests before it is closed. */
+        private Duration idleTimeout = Duration.ofSeconds(60);
+
+        /** (Standalone server) The longest request line (method, URL, version); longer gets 414. */
+        private DataSize maxRequestLine = DataSize.ofKilobytes(8);
+
+        /** (Standalone server) The most bytes of request headers; more gets 431. */
+        private DataSize maxHeaderSize = DataSize.ofKilobytes(16);
+
+        /** (Standalone server) The most query parameters one request may carry. */
+        private int maxQueryParameters = 256;
+
+        /**
+         * Proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client, for limits per
+         * address and for telling loopback callers apart. Empty: the peer is the client.
+         */
+        private List<String> trustedProxies = new ArrayList<>();
+
+        public double getPublishRate() {
+            return publishRate;
+        }
+
+        public void setPublishRate(double publishRate) {
+            this.publishRate = publishRate;
+        }
+
+        public double getPublishBurst() {
+            return publishBurst;
+        }
+
+        public void setPublishBurst(double publishBurst) {
+            this.publishBurst = publishBurst;
+        }
+
+        public int getMaxTopicsPerSubscription() {
+            return maxTopicsPerSubscription;
+        }
+
+        public void setMaxTopicsPerSubscription(int maxTopicsPerSubscription) {
+            this.maxTopicsPerSubscription = maxTopicsPerSubscription;
+        }
+
+        public DataSize getMaxRequestBody() {
+            return maxRequestBody;
+        }
+
+        public void setMaxRequestBody(DataSize maxRequestBody) {
+            this.maxRequestBody = maxRequestBody;
+        }
+
+        public int getMaxConnectionsPerAddress() {
+            return maxConnectionsPerAddress;
+        }
+
+        public void setMaxConnectionsPerAddress(int maxConnectionsPerAddress) {
+            this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+        }
+
+        public Duration getRequestTimeout() {
+            return requestTimeout;
+        }
+
+        public void setRequestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requestTimeout;
+        }
+
+        public Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+
+        public DataSize getMaxRequestLine() {
+            return maxRequestLine;
+        }
+
+        public void setMaxRequestLine(DataSize maxRequestLine) {
+            this.maxRequestLine = maxRequestLine;
+        }
+
+        public DataSize getMaxHeaderSize() {
+            return maxHeaderSize;
+        }
+
+        public void setMaxHeaderSize(DataSize maxHeaderSize) {
+            this.maxHeaderSize = maxHeaderSize;
+        }
+
+        public int getMaxQueryParameters() {
+            return maxQueryParameters;
+        }
+
+        public void setMaxQueryParameters(int maxQueryParameters) {
+            this.maxQueryParameters = maxQueryParameters;
+        }
+
+        public List<String> getTrustedProxies() {
+            return trustedProxies;
+        }
+
+        public void setTrustedProxies(List<String> trustedProxies) {
+            this.trustedProxies = trustedProxies;
         }
     }
 }

@@ -1,9 +1,12 @@
 package dev.herald.spring.boot;
 
 import dev.herald.core.Hub;
-import dev.herald.core.Presence;
+import dev.herald.http.HeraldApi;
 import dev.herald.http.HeraldAuthenticator;
+import dev.herald.http.TrustedProxies;
 import dev.herald.spring.web.EventStreams;
+import dev.herald.spring.web.HeraldConnectionsEndpoint;
+import dev.herald.spring.web.HeraldCorsFilter;
 import dev.herald.spring.web.HeraldEndpoints;
 import dev.herald.spring.web.HeraldPresenceEndpoint;
 import dev.herald.spring.web.HeraldProblems;
@@ -13,18 +16,20 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.Ordered;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.web.servlet.DispatcherServlet;
-import org.springframework.web.servlet.config.annotation.CorsRegistry;
-import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Registers Herald's servlet endpoints ({@code GET}/{@code POST herald.endpoint.path}), the
- * {@link EventStreams} helper for custom stream endpoints, problem responses and CORS, for
- * applications that run Spring MVC. Identity comes from the {@link HeraldAuthenticator} bean.
+ * Registers Herald's servlet endpoints ({@code GET}/{@code POST herald.endpoint.path}, and the
+ * presence and connections paths when set), the {@link EventStreams} helper for custom stream
+ * endpoints, problem responses and CORS, for applications that run Spring MVC. Every request goes
+ * through the {@link HeraldApi} bean, so identity comes from the {@link HeraldAuthenticator} bean.
  */
 @AutoConfiguration(after = HeraldAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -47,35 +52,50 @@ public final class HeraldWebAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "herald.endpoint.enabled", matchIfMissing = true)
-    HeraldEndpoints heraldEndpoints(Hub hub, EventStreams streams, HeraldAuthenticator authenticator,
-            HeraldProperties properties) {
-        return new HeraldEndpoints(hub, streams, authenticator,
-                (int) Math.min(Integer.MAX_VALUE, properties.getMaxEventSize().toBytes()));
+    HeraldEndpoints heraldEndpoints(HeraldApi api, EventStreams streams, TrustedProxies proxies) {
+        return new HeraldEndpoints(api, streams, proxies);
     }
 
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "herald.endpoint.enabled", matchIfMissing = true)
     @Conditional(PresencePathSet.class)
-    HeraldPresenceEndpoint heraldPresenceEndpoint(Presence presence, HeraldAuthenticator authenticator) {
-        return new HeraldPresenceEndpoint(presence, authenticator);
+    HeraldPresenceEndpoint heraldPresenceEndpoint(HeraldApi api, TrustedProxies proxies) {
+        return new HeraldPresenceEndpoint(api, proxies);
     }
 
     @Bean
-    WebMvcConfigurer heraldCors(HeraldProperties properties) {
-        return new WebMvcConfigurer() {
-            @Override
-            public void addCorsMappings(CorsRegistry registry) {
-                HeraldCors.register(registry, properties.getCors(), properties.getEndpoint().getPath());
-            }
-        };
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "herald.endpoint.enabled", matchIfMissing = true)
+    @Conditional(ConnectionsPathSet.class)
+    HeraldConnectionsEndpoint heraldConnectionsEndpoint(HeraldApi api, TrustedProxies proxies) {
+        return new HeraldConnectionsEndpoint(api, proxies);
+    }
+
+    /** CORS for Herald's paths, before any other filter so a preflight needs no credentials. */
+    @Bean
+    @ConditionalOnBooleanProperty(name = "herald.endpoint.enabled", matchIfMissing = true)
+    FilterRegistrationBean<HeraldCorsFilter> heraldCorsFilter(HeraldApi api, TrustedProxies proxies) {
+        FilterRegistrationBean<HeraldCorsFilter> registration = new FilterRegistrationBean<>(new HeraldCorsFilter(api, proxies));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        registration.setName("heraldCorsFilter");
+        return registration;
     }
 
     /** Matches when {@code herald.endpoint.presence-path} names a path. */
     static final class PresencePathSet implements Condition {
         @Override
-        public boolean matches(ConditionContext context, org.springframework.core.type.AnnotatedTypeMetadata metadata) {
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             String path = context.getEnvironment().getProperty("herald.endpoint.presence-path");
+            return path != null && !path.isBlank();
+        }
+    }
+
+    /** Matches when {@code herald.endpoint.connections-path} names a path. */
+    static final class ConnectionsPathSet implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String path = context.getEnvironment().getProperty("herald.endpoint.connections-path");
             return path != null && !path.isBlank();
         }
     }

@@ -2,12 +2,11 @@ package dev.herald.spring.web;
 
 import dev.herald.core.Event;
 import dev.herald.core.Hub;
-import dev.herald.core.Publication;
-import dev.herald.http.HeraldAuthenticator;
+import dev.herald.http.Access;
+import dev.herald.http.HeraldApi;
 import dev.herald.http.PublishRequests;
 import dev.herald.http.RequestTooLargeException;
-import dev.herald.http.Subscriptions;
-import dev.herald.http.UnsupportedContentTypeException;
+import dev.herald.http.TrustedProxies;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
@@ -26,57 +25,57 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>{@code GET ?topic=a&topic=b[&lastEventId=..][&clientId=..]}: subscribe; an SSE stream.</li>
  *   <li>{@code POST} with a JSON body: publish; answers {@code 201 {"id": "..."}}.</li>
  * </ul>
- * Requests are read by {@code herald-http}, the same rules as every transport; errors are RFC 9457
- * problems ({@link HeraldProblems}). Requests run on the container's threads and return at once;
- * streams are written by the hub.
+ * Each request is read, authenticated and authorized by {@link HeraldApi}, the same rules as every
+ * transport; refusals are RFC 9457 problems ({@link HeraldProblems}). Requests run on the
+ * container's threads and return at once; streams are written by the hub.
  */
 @RestController
 public class HeraldEndpoints {
 
+    private final HeraldApi api;
     private final Hub hub;
     private final EventStreams streams;
-    private final HeraldAuthenticator authenticator;
-    private final PublishRequests publishRequests = new PublishRequests();
-    private final int maxBodyBytes;
+    private final TrustedProxies proxies;
 
-    public HeraldEndpoints(Hub hub, EventStreams streams, HeraldAuthenticator authenticator, int maxEventBytes) {
-        this.hub = hub;
+    public HeraldEndpoints(HeraldApi api, EventStreams streams, TrustedProxies proxies) {
+        this.api = api;
+        this.hub = api.hub();
         this.streams = streams;
-        this.authenticator = authenticator;
-        this.maxBodyBytes = PublishRequests.maxBodyBytes(maxEventBytes);
+        this.proxies = proxies;
     }
 
     @GetMapping("${herald.endpoint.path:/events}")
     public void subscribe(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        ServletRequestView view = new ServletRequestView(request);
-        streams.open(request, response, Subscriptions.read(view, authenticator.authenticateSubscriber(view)));
+        ServletRequestView view = new ServletRequestView(request, proxies);
+        Access access = api.authenticate(view);
+        streams.open(request, response, api.subscription(view, access));
     }
 
     @PostMapping("${herald.endpoint.path:/events}")
     public ResponseEntity<String> publish(HttpServletRequest request) throws IOException {
-        if (!PublishRequests.isJson(request.getContentType())) {
-            throw new UnsupportedContentTypeException(request.getContentType());
-        }
-        Publication publication = publishRequests.read(readBody(request));
-        authenticator.authorizePublish(new ServletRequestView(request), publication);
-        Event event = hub.publish(publication);
+        ServletRequestView view = new ServletRequestView(request, proxies);
+        Access access = api.authenticate(view);
+        byte[] body = readBody(request);
+        Event event = hub.publish(api.publication(view, access, body));
         return ResponseEntity.status(HttpStatus.CREATED)
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(PublishRequests.created(event.id()));
     }
 
+    /** Reads at most the API's body limit, refusing as soon as it is crossed. */
     private byte[] readBody(HttpServletRequest request) throws IOException {
+        int limit = api.maxBodyBytes();
         long declared = request.getContentLengthLong();
-        if (declared > maxBodyBytes) {
-            throw new RequestTooLargeException(maxBodyBytes);
+        if (declared > limit) {
+            throw new RequestTooLargeException(limit);
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
         byte[] buffer = new byte[8192];
         try (InputStream in = request.getInputStream()) {
             int read;
             while ((read = in.read(buffer)) >= 0) {
-                if (body.size() + read > maxBodyBytes) {
-                    throw new RequestTooLargeException(maxBodyBytes);
+                if (body.size() + read > limit) {
+                    throw new RequestTooLargeException(limit);
                 }
                 body.write(buffer, 0, read);
             }

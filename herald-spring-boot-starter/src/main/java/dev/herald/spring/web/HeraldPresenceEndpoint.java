@@ -1,8 +1,7 @@
 package dev.herald.spring.web;
 
-import dev.herald.core.Presence;
-import dev.herald.http.HeraldAuthenticator;
-import dev.herald.http.PresenceRequests;
+import dev.herald.http.HeraldApi;
+import dev.herald.http.TrustedProxies;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
@@ -12,27 +11,25 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The presence API on Spring MVC at {@code herald.endpoint.presence-path} (registered only when
- * that is set, say to {@code /presence}): {@code ?topic=T} counts the streams selecting T, {@code ?user=U} tells whether U is
- * connected, neither gives the cluster's summary; across every node in cluster mode. See
- * {@link PresenceRequests}. Refused by {@link HeraldAuthenticator#authorizePresence} as the
- * application decides.
+ * that is set, say to {@code /presence}): {@code ?topic=T} counts the streams selecting T,
+ * {@code ?user=U} tells whether U is connected, neither gives the cluster's summary; across every
+ * node in cluster mode. Only for callers granted presence (see {@link HeraldApi#presence}).
  */
 @RestController
 public class HeraldPresenceEndpoint {
 
-    private final Presence presence;
-    private final HeraldAuthenticator authenticator;
+    private final HeraldApi api;
+    private final TrustedProxies proxies;
 
-    public HeraldPresenceEndpoint(Presence presence, HeraldAuthenticator authenticator) {
-        this.presence = presence;
-        this.authenticator = authenticator;
+    public HeraldPresenceEndpoint(HeraldApi api, TrustedProxies proxies) {
+        this.api = api;
+        this.proxies = proxies;
     }
 
     @GetMapping("${herald.endpoint.presence-path}")
     public ResponseEntity<String> presence(HttpServletRequest request) {
-        ServletRequestView view = new ServletRequestView(request);
-        authenticator.authorizePresence(view);
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).cacheControl(CacheControl.noStore())
-                .body(PresenceRequests.answer(presence, view));
+        ServletRequestView view = new ServletRequestView(request, proxies);
+        String json = api.presence(view, api.authenticate(view));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).cacheControl(CacheControl.noStore()).body(json);
     }
 }

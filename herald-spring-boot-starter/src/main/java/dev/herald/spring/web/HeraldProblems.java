@@ -6,7 +6,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -39,9 +38,7 @@ public class HeraldProblems {
         body.setInstance(URI.create(request.getRequestURI()));
         problem.extras().forEach(body::setProperty);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(problem.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON);
-        if (problem.retryAfterSeconds() != null) {
-            response.header(HttpHeaders.RETRY_AFTER, problem.retryAfterSeconds());
-        }
+        problem.headers().forEach(response::header);
         return response.body(body);
     }
 }

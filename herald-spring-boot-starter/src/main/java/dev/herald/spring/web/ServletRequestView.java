@@ -1,11 +1,23 @@
 package dev.herald.spring.web;
 
 import dev.herald.http.HttpRequestView;
+import dev.herald.http.TrustedProxies;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 
-/** A servlet request as Herald's {@link HttpRequestView}. */
-public record ServletRequestView(HttpServletRequest request) implements HttpRequestView {
+/**
+ * A servlet request as Herald's {@link HttpRequestView}.
+ *
+ * @param request the request
+ * @param proxies the proxies whose {@code X-Forwarded-For} names the client
+ */
+public record ServletRequestView(HttpServletRequest request, TrustedProxies proxies) implements HttpRequestView {
+
+    /** A view that believes no proxy. */
+    public ServletRequestView(HttpServletRequest request) {
+        this(request, TrustedProxies.none());
+    }
 
     @Override
     public String method() {
@@ -14,7 +26,7 @@ public record ServletRequestView(HttpServletRequest request) implements HttpRequ
 
     @Override
     public String path() {
-        return request.getRequestURI();
+        return request.getRequestURI().substring(request.getContextPath().length());
     }
 
     @Override
@@ -26,5 +38,23 @@ public record ServletRequestView(HttpServletRequest request) implements HttpRequ
     public List<String> parameters(String name) {
         String[] values = request.getParameterValues(name);
         return values == null ? List.of() : List.of(values);
+    }
+
+    @Override
+    public String cookie(String name) {
+        Cookie[] cookies = request.getCookies();
+        if (cookies != null) {
+            for (Cookie cookie : cookies) {
+                if (cookie.getName().equals(name)) {
+                    return cookie.getValue();
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return proxies.clientAddress(request.getRemoteAddr(), request.getHeader("X-Forwarded-For"));
     }
 }

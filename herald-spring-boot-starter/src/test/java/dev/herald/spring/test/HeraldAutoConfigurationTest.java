@@ -8,16 +8,17 @@ import dev.herald.core.Hub;
 import dev.herald.core.InMemoryEventLog;
 import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
-import dev.herald.core.Subscriber;
 import dev.herald.spring.boot.HeraldAutoConfiguration;
 import dev.herald.spring.boot.HeraldMetrics;
 import dev.herald.spring.boot.HeraldProperties;
 import dev.herald.spring.boot.HeraldWebAutoConfiguration;
 import dev.herald.spring.web.EventStreams;
 import dev.herald.spring.web.ServletRequestView;
+import dev.herald.http.Access;
 import dev.herald.http.HeraldAuthenticator;
 import dev.herald.spring.web.HeraldEndpoints;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -49,10 +50,47 @@ class HeraldAutoConfigurationTest {
         web.run(context -> {
             assertThat(context).hasSingleBean(HeraldEndpoints.class).hasSingleBean(EventStreams.class)
                     .hasSingleBean(HeraldAuthenticator.class);
-            MockHttpServletRequest request = new MockHttpServletRequest();
-            request.setParameter("user", "alice");
-            assertThat(context.getBean(HeraldAuthenticator.class).authenticateSubscriber(new ServletRequestView(request)))
-                    .isEqualTo(Subscriber.user("alice"));
+            // No authentication configured: a caller on this machine is trusted as the user it names...
+            MockHttpServletRequest local = new MockHttpServletRequest();
+            local.setRemoteAddr("127.0.0.1");
+            local.setParameter("user", "alice");
+            Access trusted = context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(local));
+            assertThat(trusted.userId()).isEqualTo("alice");
+            assertThat(trusted.isTrusted()).isTrue();
+            // ...and a caller from elsewhere, or through a proxy, is anonymous whatever it claims.
+            MockHttpServletRequest remote = new MockHttpServletRequest();
+            remote.setRemoteAddr("203.0.113.7");
+            remote.setParameter("user", "alice");
+            MockHttpServletRequest proxied = new MockHttpServletRequest();
+            proxied.setRemoteAddr("127.0.0.1");
+            proxied.addHeader("X-Forwarded-For", "203.0.113.7");
+            proxied.setParameter("user", "alice");
+            for (MockHttpServletRequest stranger : List.of(remote, proxied)) {
+                Access anonymous = context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(stranger));
+                assertThat(anonymous.userId()).isNull();
+                assertThat(anonymous.isAuthenticated()).isFalse();
+                assertThat(anonymous.publish()).isEmpty();
+            }
+        });
+    }
+
+    @Test
+    void aSecretTurnsTokenAuthenticationOn() {
+        String secret = "a-secret-of-at-least-thirty-two-bytes!";
+        web.withPropertyValues("herald.auth.jwt.secret=" + secret, "herald.auth.public-topics=news").run(context -> {
+            HeraldAuthenticator authenticator = context.getBean(HeraldAuthenticator.class);
+            MockHttpServletRequest bearer = new MockHttpServletRequest();
+            bearer.setRemoteAddr("127.0.0.1");
+            bearer.addHeader("Authorization", "Bearer " + dev.herald.http.TokenMinter.hs256(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "carol", List.of("users/carol"), List.of(), false, false, Duration.ofMinutes(5), java.time.InstantSource.system()));
+            Access carol = authenticator.authenticate(new ServletRequestView(bearer));
+            assertThat(carol.userId()).isEqualTo("carol");
+            assertThat(carol.credential()).isEqualTo(Access.Credential.HEADER);
+            // Loopback is no longer trusted once tokens are configured.
+            MockHttpServletRequest local = new MockHttpServletRequest();
+            local.setRemoteAddr("127.0.0.1");
+            local.setParameter("user", "alice");
+            assertThat(authenticator.authenticate(new ServletRequestView(local)).isAuthenticated()).isFalse();
         });
     }
 
@@ -70,15 +108,16 @@ class HeraldAutoConfigurationTest {
                     }
                     assertThat(hub.eventLog().readAfter(0, 100).events()).hasSize(3);
                     MockHttpServletRequest request = new MockHttpServletRequest();
+                    request.setRemoteAddr("127.0.0.1");
                     request.setParameter("who", "bob");
-                    assertThat(context.getBean(HeraldAuthenticator.class).authenticateSubscriber(new ServletRequestView(request)).userId()).isEqualTo("bob");
+                    assertThat(context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(request)).userId()).isEqualTo("bob");
                 });
     }
 
     @Test
     void backsOffForBeansTheApplicationDefines() {
         EventLog custom = new InMemoryEventLog(RetentionPolicy.of(5, Duration.ofMinutes(1)), java.time.InstantSource.system());
-        HeraldAuthenticator authenticator = request -> Subscriber.user("fixed");
+        HeraldAuthenticator authenticator = request -> Access.trusted("fixed");
         web.withBean(EventLog.class, () -> custom)
                 .withBean(HeraldAuthenticator.class, () -> authenticator)
                 .run(context -> {

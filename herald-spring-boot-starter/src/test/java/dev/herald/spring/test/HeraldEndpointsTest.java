@@ -291,10 +291,13 @@ class HeraldEndpointsTest {
                 .header("Access-Control-Request-Method", "GET")
                 .build());
 
-        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.statusCode()).isEqualTo(204);
         assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:8081");
         assertThat(allowed.headers().firstValue("Access-Control-Allow-Credentials")).hasValue("true");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers").orElseThrow()).containsIgnoringCase("last-event-id");
         assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(refused.body()).contains("urn:herald:problem:origin-not-allowed");
     }
 
     @Test
