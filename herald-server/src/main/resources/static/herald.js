@@ -1,11 +1,28 @@
 // Small helpers shared by the demo pages. No framework, no CDN.
 'use strict';
 
+/**
+ * The token the pages use when the hub requires one (herald.auth.*): entered on the home page,
+ * kept for this browser tab only. Empty when the hub runs without authentication.
+ */
+function heraldToken() {
+  return sessionStorage.getItem('herald-token') || '';
+}
+
+/** A stream URL with the token as access_token, since EventSource cannot send headers. */
+function heraldStreamUrl(url) {
+  const token = heraldToken();
+  if (!token) return url;
+  return url + (url.includes('?') ? '&' : '?') + 'access_token=' + encodeURIComponent(token);
+}
+
 /** Publishes an event with the HTTP API; resolves to {ok, status, body}. */
 async function heraldPublish(event) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (heraldToken()) headers.Authorization = 'Bearer ' + heraldToken();
   const response = await fetch('/events', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers,
     body: JSON.stringify(event),
   });
   const text = await response.text();

@@ -10,6 +10,7 @@ import dev.herald.http.internal.RemoteJwkSet;
 import dev.herald.http.internal.TokenAuthenticator;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.util.concurrent.Executors;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -317,8 +318,11 @@ public final class Authentication {
             }
             boolean needsHttp = jwksUri != null || publisherJwksUri != null || callbackUrl != null;
             // Fetches and calls share one client: its connections, and its threads, are reused.
+            // Its work runs on named virtual threads that close() ends with the client.
             HttpClient http = needsHttp
-                    ? HttpClient.newBuilder().connectTimeout(callbackTimeout).followRedirects(HttpClient.Redirect.NEVER).build()
+                    ? HttpClient.newBuilder().connectTimeout(callbackTimeout).followRedirects(HttpClient.Redirect.NEVER)
+                            .executor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("herald-auth-http-", 0).factory()))
+                            .build()
                     : null;
             Map<URI, RemoteJwkSet> jwkSets = new HashMap<>();
             JwtVerifier main = verifier(secret, publicKey, jwksUri, http, jwkSets);
@@ -326,7 +330,7 @@ public final class Authentication {
             AuthorizationCallback callback = callbackUrl == null ? null
                     : new AuthorizationCallback(callbackUrl, callbackTimeout, callbackCacheFor, http, clock,
                             anonymous ? publicTopics : List.of());
-            return new TokenAuthenticator(main, publisher, callback, cookieName, queryParameters, anonymous, publicTopics);
+            return new TokenAuthenticator(main, publisher, callback, cookieName, queryParameters, anonymous, publicTopics, http);
         }
 
         private JwtVerifier verifier(byte[] secret, JWK publicKey, URI jwks, HttpClient http, Map<URI, RemoteJwkSet> jwkSets) {

@@ -28,7 +28,7 @@ import java.util.List;
  * {@link AccessDeniedException} (403) or {@link AuthenticationUnavailableException} (503) to refuse.
  */
 @FunctionalInterface
-public interface HeraldAuthenticator {
+public interface HeraldAuthenticator extends AutoCloseable {
 
     /** Who makes this request and what they may do; throws to refuse it. */
     Access authenticate(HttpRequestView request);
@@ -40,6 +40,14 @@ public interface HeraldAuthenticator {
      */
     default boolean blocks() {
         return true;
+    }
+
+    /**
+     * Releases what the authenticator holds (an HTTP client and its threads); called when the
+     * application stops. Does nothing by default.
+     */
+    @Override
+    default void close() {
     }
 
     /**

@@ -30,5 +30,14 @@ class DemoDisabledTest {
         assertThat(demo.statusCode()).isEqualTo(404);
         assertThat(demo.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(publish.statusCode()).isEqualTo(201);
+        // The pages are demos too, the publish form at / included.
+        for (String page : java.util.List.of("/", "/index.html", "/users.html", "/toggle.html", "/herald.js", "/stream-sse", "/connect/1")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + page))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(page).isEqualTo(404);
+        }
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
     }
 }

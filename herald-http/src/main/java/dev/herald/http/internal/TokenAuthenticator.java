@@ -42,8 +42,12 @@ public final class TokenAuthenticator implements HeraldAuthenticator {
      * @param anonymous       whether a request without credentials may subscribe to public topics
      * @param publicTopics    the selectors anonymous callers may subscribe to
      */
+    /** The client JWK set fetches and callbacks share, or {@code null}; closed with this authenticator. */
+    private final java.net.http.HttpClient http;
+
     public TokenAuthenticator(JwtVerifier main, JwtVerifier publisher, AuthorizationCallback callback, String cookieName,
-            List<String> queryParameters, boolean anonymous, List<TopicSelector> publicTopics) {
+            List<String> queryParameters, boolean anonymous, List<TopicSelector> publicTopics, java.net.http.HttpClient http) {
+        this.http = http;
         this.main = main;
         this.publisher = publisher;
         this.callback = callback;
@@ -51,6 +55,14 @@ public final class TokenAuthenticator implements HeraldAuthenticator {
         this.queryParameters = List.copyOf(queryParameters);
         this.anonymous = anonymous;
         this.publicTopics = List.copyOf(publicTopics);
+    }
+
+    /** Stops the HTTP client of the JWK set and the callback, if there is one. Safe to call twice. */
+    @Override
+    public void close() {
+        if (http != null) {
+            http.shutdownNow();
+        }
     }
 
     @Override

@@ -75,6 +75,11 @@ final class SpringSecurityAuthenticator implements HeraldAuthenticator {
         return fallback.blocks();
     }
 
+    @Override
+    public void close() {
+        fallback.close();
+    }
+
     /** Loaded only when Spring Security's OAuth2 core is on the classpath. */
     private static final class Claims {
         static Map<String, Object> of(Object principal) {
