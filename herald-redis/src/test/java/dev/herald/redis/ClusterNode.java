@@ -34,7 +34,7 @@ final class ClusterNode implements AutoCloseable {
         this.presence = redis.presence(hub);
         try {
             this.server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0)
-                    .presence(presence, "/presence").build().start();
+                    .presence(presence, "/presence").connectionsPath("/connections").build().start();
         } catch (Exception e) {
             hub.close();
             redis.close();
@@ -64,6 +64,11 @@ final class ClusterNode implements AutoCloseable {
     HttpResponse<String> get(String pathAndQuery) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + pathAndQuery))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> delete(String pathAndQuery) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + pathAndQuery))
+                .timeout(Duration.ofSeconds(10)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     SseWireClient subscribe(String query) throws IOException {

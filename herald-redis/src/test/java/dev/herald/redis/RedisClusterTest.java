@@ -271,4 +271,25 @@ class RedisClusterTest {
         key.setAccessible(true);
         return (String) key.invoke(null, user, List.of(dev.herald.core.TopicSelector.parse("inbox")));
     }
+
+    @Test
+    void endingAUsersStreamsOnOneNodeEndsThemOnEveryNode() throws Exception {
+        SseWireClient onA = track(node(0).subscribe("topic=inbox&user=alice"));
+        SseWireClient onB = track(node(1).subscribe("topic=inbox&user=alice"));
+        SseWireClient onC = track(node(2).subscribe("topic=news&user=alice"));
+        SseWireClient bobOnB = track(node(1).subscribe("topic=inbox&user=bob"));
+        await().atMost(LONG).until(() -> onA.text().startsWith("retry:") && onB.text().startsWith("retry:")
+                && onC.text().startsWith("retry:") && bobOnB.text().startsWith("retry:"));
+
+        HttpResponse<String> ended = node(2).delete("/connections?user=alice");
+
+        assertThat(ended.statusCode()).isEqualTo(202);
+        for (SseWireClient alice : List.of(onA, onB, onC)) {
+            assertThat(alice.awaitEnd(LONG)).isTrue();
+        }
+        assertThat(node(1).publish("inbox", "for bob").statusCode()).isEqualTo(201);
+        await().atMost(LONG).until(() -> data(bobOnB).contains("for bob"));
+        assertThat(bobOnB.ended()).isFalse();
+        assertThat(bobOnB.parser().events()).extracting(Received::type).containsOnly("message");
+    }
 }

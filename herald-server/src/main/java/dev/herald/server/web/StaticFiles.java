@@ -61,6 +61,11 @@ public final class StaticFiles implements Responder {
         return response;
     }
 
+    /** How many files are kept, for tests. */
+    int cachedFiles() {
+        return cache.size();
+    }
+
     private static byte[] read(String name) {
         try (InputStream in = StaticFiles.class.getResourceAsStream("/static/" + name)) {
             return in == null ? MISSING : in.readAllBytes();
