@@ -1,5 +1,7 @@
 package dev.herald.http;
 
+import static dev.herald.core.testing.PropertyCheck.forAll;
+import static dev.herald.core.testing.PropertyCheck.samples;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +9,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herald.core.InvalidEventException;
 import dev.herald.core.Priority;
 import dev.herald.core.Publication;
+import dev.herald.core.testing.PropertyCheck;
+import dev.herald.core.testing.PropertyCheck.Draws;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -21,11 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,10 +36,10 @@ import tools.jackson.databind.json.JsonMapper;
  * value; any bytes at all either read as a publication or are refused with {@link
  * InvalidEventException}, never another exception; and a field the API does not know is refused.
  *
- * <p>Each property runs on generated values from a seeded generator; a failure is shrunk and reported
- * with its seed. Rerun with {@code -Dherald.properties.seed=<seed>} to get the same values.
+ * <p>The properties run on {@link PropertyCheck}: a failure is shrunk and reported with its seed;
+ * rerun with {@code -Dherald.properties.seed=<seed>} to get the same values.
  */
-class PublishRequestsProperties {
+class PublishRequestsPropertiesTest {
 
     private static final int TRIES = 1000;
 
@@ -52,7 +52,7 @@ class PublishRequestsProperties {
 
     @Test
     void everyValidBodyIsReadBackAsThePublicationItDescribes() {
-        forAll(TRIES, PublishRequestsProperties::validBody, Body::toString, body -> {
+        forAll(TRIES, PublishRequestsPropertiesTest::validBody, Body::toString, body -> {
             Publication publication = requests.read(body.bytes());
 
             assertThat(publication.topics()).containsExactlyElementsOf(body.topics());
@@ -63,7 +63,7 @@ class PublishRequestsProperties {
                 assertThat(publication.data()).isEqualTo(text);
             } else {
                 assertThat(JSON.readTree(publication.data())).isEqualTo(JSON.readTree(JSON.writeValueAsString(body.data())));
-                assertThat(publication.data()).matches(PublishRequestsProperties::isCompact, "compact JSON");
+                assertThat(publication.data()).matches(PublishRequestsPropertiesTest::isCompact, "compact JSON");
             }
             assertThat(publication.key()).isEqualTo(body.id());
             assertThat(publication.retry()).isEqualTo(body.retry() == null ? null : Duration.ofMillis(body.retry()));
@@ -76,7 +76,7 @@ class PublishRequestsProperties {
 
     @Test
     void anyBytesAreReadAsAPublicationOrRefusedAsAnInvalidEvent() {
-        forAll(TRIES, PublishRequestsProperties::anyBytes, PublishRequestsProperties::showBytes, bytes -> {
+        forAll(TRIES, PublishRequestsPropertiesTest::anyBytes, PublishRequestsPropertiesTest::showBytes, bytes -> {
             Publication publication;
             try {
                 publication = requests.read(bytes);
@@ -89,18 +89,14 @@ class PublishRequestsProperties {
 
     @Test
     void aBodyWithAnUnknownFieldIsRefused() {
-        forAll(TRIES, PublishRequestsProperties::bodyWithUnknownField, PublishRequestsProperties::showBytes, bytes ->
+        forAll(TRIES, PublishRequestsPropertiesTest::bodyWithUnknownField, PublishRequestsPropertiesTest::showBytes, bytes ->
                 assertThatThrownBy(() -> requests.read(bytes)).isInstanceOf(InvalidEventException.class));
     }
 
     /** Not a property of the reader: a check that the generators reach the cases the properties are about. */
     @Test
     void theGeneratorsReachTheAwkwardCases() {
-        Random random = new Random(1);
-        List<Body> bodies = new ArrayList<>();
-        for (int i = 0; i < TRIES; i++) {
-            bodies.add(validBody(Draws.random(random)));
-        }
+        List<Body> bodies = samples(TRIES, PublishRequestsPropertiesTest::validBody);
         List<tools.jackson.databind.JsonNode> trees = bodies.stream().map(body -> JSON.readTree(body.bytes())).toList();
 
         assertThat(trees).anyMatch(tree -> tree.has("topic") && !tree.has("topics"))
@@ -148,7 +144,7 @@ class PublishRequestsProperties {
 
     /** A valid body; with {@code unknownField} set, that field is added among the others. */
     private static Body validBody(Draws draws, String unknownField) {
-        List<String> topics = new ArrayList<>(new LinkedHashSet<>(draws.list(1, 5, 1, PublishRequestsProperties::name)));
+        List<String> topics = new ArrayList<>(new LinkedHashSet<>(draws.list(1, 5, 1, PublishRequestsPropertiesTest::name)));
         String type = draws.chance(50) ? (draws.chance(10) ? "message" : name(draws)) : null;
         Object data = switch (draws.pick(1, 3, 3)) {
             case 0 -> null;
@@ -171,7 +167,7 @@ class PublishRequestsProperties {
         List<String> users = null;
         if (draws.chance(40)) {
             users = new ArrayList<>();
-            for (String user : draws.list(0, 5, 2, PublishRequestsProperties::name)) {
+            for (String user : draws.list(0, 5, 2, PublishRequestsPropertiesTest::name)) {
                 users.add(user);
                 if (draws.chance(10)) {
                     users.add(users.get(draws.between(0, users.size() - 1)));
@@ -362,7 +358,7 @@ class PublishRequestsProperties {
 
     private static String rightValue(Draws draws, String field) {
         Object value = switch (field) {
-            case "topics", "users" -> draws.list(0, 5, 1, PublishRequestsProperties::name);
+            case "topics", "users" -> draws.list(0, 5, 1, PublishRequestsPropertiesTest::name);
             case "data" -> draws.chance(50) ? text(draws) : jsonValue(draws, 1);
             case "retry" -> draws.between(0L, Long.MAX_VALUE - 1);
             case "private" -> draws.chance(50);
@@ -376,7 +372,7 @@ class PublishRequestsProperties {
         return switch (draws.pick(3, 3, 2, 1, 1)) {
             case 0 -> JSON.writeValueAsString(jsonValue(draws, 1));
             case 1 -> draws.element(TOKENS);
-            case 2 -> JSON.writeValueAsString(draws.chance(50) ? text(draws) : draws.list(0, 3, 1, PublishRequestsProperties::text));
+            case 2 -> JSON.writeValueAsString(draws.chance(50) ? text(draws) : draws.list(0, 3, 1, PublishRequestsPropertiesTest::text));
             case 3 -> "[" + String.join(",", draws.list(1, 4, 1, d -> d.element(TOKENS))) + "]";
             default -> nested(draws);
         };
@@ -443,7 +439,7 @@ class PublishRequestsProperties {
 
     private static Map<String, Object> jsonObject(Draws draws, int depth) {
         Map<String, Object> object = new LinkedHashMap<>();
-        for (String key : draws.list(0, 6, 2, PublishRequestsProperties::text)) {
+        for (String key : draws.list(0, 6, 2, PublishRequestsPropertiesTest::text)) {
             object.put(key, jsonValue(draws, depth));
         }
         return object;
@@ -496,190 +492,5 @@ class PublishRequestsProperties {
             }
         }
         return out.append("\" (").append(bytes.length).append(" bytes, each char one byte)").toString();
-    }
-
-    // ---------------------------------------------------------------- a small property runner
-
-    /**
-     * Runs {@code property} on {@code tries} generated values. A failing value is shrunk by editing the
-     * recorded draws that produced it (dropping runs of draws, lowering each toward zero, which every
-     * generator here maps to its simplest choice) while it still fails the same way.
-     */
-    static <T> void forAll(int tries, Function<Draws, T> generator, Function<T, String> show, Consumer<T> property) {
-        long seed = Long.getLong("herald.properties.seed", ThreadLocalRandom.current().nextLong());
-        Random random = new Random(seed);
-        for (int i = 1; i <= tries; i++) {
-            Draws draws = Draws.random(random);
-            T value = generator.apply(draws);
-            Throwable failure = failure(property, value);
-            if (failure != null) {
-                Shrunk<T> shrunk = shrink(draws.recorded(), value, failure, generator, property);
-                throw new AssertionError("falsified on try " + i + " of " + tries + " (seed " + seed
-                        + ", rerun with -Dherald.properties.seed=" + seed + ") after " + shrunk.steps() + " shrinking steps"
-                        + "\n  shrunk:   " + show.apply(shrunk.value())
-                        + "\n  original: " + show.apply(value)
-                        + "\n  failure:  " + shrunk.failure(), shrunk.failure());
-            }
-        }
-        System.out.println(Thread.currentThread().getStackTrace()[2].getMethodName() + ": " + tries + " tries passed (seed " + seed + ")");
-    }
-
-    private record Shrunk<T>(T value, Throwable failure, int steps) {
-    }
-
-    private static <T> Throwable failure(Consumer<T> property, T value) {
-        try {
-            property.accept(value);
-            return null;
-        } catch (Throwable failure) {
-            return failure;
-        }
-    }
-
-    private static <T> Shrunk<T> shrink(long[] draws, T value, Throwable failure, Function<Draws, T> generator, Consumer<T> property) {
-        long[] best = draws;
-        T bestValue = value;
-        Throwable bestFailure = failure;
-        int steps = 0;
-        int budget = 20_000;
-        boolean improved = true;
-        while (improved && budget > 0) {
-            improved = false;
-            for (int size : new int[] {16, 8, 4, 2, 1}) {
-                for (int at = 0; at + size <= best.length && budget > 0; ) {
-                    long[] candidate = new long[best.length - size];
-                    System.arraycopy(best, 0, candidate, 0, at);
-                    System.arraycopy(best, at + size, candidate, at, best.length - at - size);
-                    budget--;
-                    Attempt<T> attempt = attempt(candidate, generator, property, failure);
-                    if (attempt != null && attempt.draws().length < best.length) {
-                        best = attempt.draws();
-                        bestValue = attempt.value();
-                        bestFailure = attempt.failure();
-                        steps++;
-                        improved = true;
-                    } else {
-                        at++;
-                    }
-                }
-            }
-            for (int at = 0; at < best.length && budget > 0; at++) {
-                long original = best[at];
-                for (long smaller : new long[] {0, original / 2, original - 1}) {
-                    if (smaller < 0 || smaller >= best[at] || budget <= 0) {
-                        continue;
-                    }
-                    long[] candidate = best.clone();
-                    candidate[at] = smaller;
-                    budget--;
-                    Attempt<T> attempt = attempt(candidate, generator, property, failure);
-                    if (attempt != null) {
-                        best = attempt.draws();
-                        bestValue = attempt.value();
-                        bestFailure = attempt.failure();
-                        steps++;
-                        improved = true;
-                        break;
-                    }
-                }
-            }
-        }
-        return new Shrunk<>(bestValue, bestFailure, steps);
-    }
-
-    private record Attempt<T>(long[] draws, T value, Throwable failure) {
-    }
-
-    private static <T> Attempt<T> attempt(long[] candidate, Function<Draws, T> generator, Consumer<T> property, Throwable original) {
-        Draws draws = Draws.replay(candidate);
-        T value = generator.apply(draws);
-        Throwable failure = failure(property, value);
-        if (failure == null || failure.getClass() != original.getClass()) {
-            return null;
-        }
-        return new Attempt<>(draws.recorded(), value, failure);
-    }
-
-    /**
-     * The source of every random choice a generator makes, recorded so that a value can be replayed
-     * from its draws. Zero is always the simplest choice.
-     */
-    static final class Draws {
-        private final Random random;
-        private final long[] replay;
-        private long[] recorded = new long[16];
-        private int count;
-
-        private Draws(Random random, long[] replay) {
-            this.random = random;
-            this.replay = replay;
-        }
-
-        static Draws random(Random random) {
-            return new Draws(random, null);
-        }
-
-        static Draws replay(long[] draws) {
-            return new Draws(null, draws);
-        }
-
-        long[] recorded() {
-            return Arrays.copyOf(recorded, count);
-        }
-
-        /** A number in {@code [0, bound)}. */
-        long below(long bound) {
-            long value;
-            if (random != null) {
-                value = random.nextLong(bound);
-            } else {
-                value = count < replay.length ? Math.min(replay[count], bound - 1) : 0;
-            }
-            if (count == recorded.length) {
-                recorded = Arrays.copyOf(recorded, count * 2);
-            }
-            recorded[count++] = value;
-            return value;
-        }
-
-        int between(int min, int max) {
-            return (int) (min + below((long) max - min + 1));
-        }
-
-        /** Needs {@code max - min < Long.MAX_VALUE}. */
-        long between(long min, long max) {
-            return min + below(max - min + 1);
-        }
-
-        /** True with the given percent chance; zero draws give false. */
-        boolean chance(int percent) {
-            return below(100) >= 100 - percent;
-        }
-
-        /** An index chosen with these weights; zero draws give 0. */
-        int pick(int... weights) {
-            long roll = below(Arrays.stream(weights).sum());
-            for (int i = 0; i < weights.length; i++) {
-                roll -= weights[i];
-                if (roll < 0) {
-                    return i;
-                }
-            }
-            throw new AssertionError();
-        }
-
-        @SafeVarargs
-        final <T> T element(T... choices) {
-            return choices[(int) below(choices.length)];
-        }
-
-        /** A list whose length is drawn element by element (so that dropping draws drops elements). */
-        <T> List<T> list(int min, int max, int averageExtra, Function<Draws, T> element) {
-            List<T> out = new ArrayList<>();
-            while (out.size() < max && (out.size() < min || below(averageExtra + 1) != 0)) {
-                out.add(element.apply(this));
-            }
-            return out;
-        }
     }
 }
