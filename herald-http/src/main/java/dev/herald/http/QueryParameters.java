@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * Decodes a request target's path and query strictly: percent-escapes must be well formed and
- * decode to valid UTF-8, and a query may hold a bounded number of parameters. Lenient decoders
+ * decode to valid UTF-8, and a query may hold a bounded number of parameters. The target is given
+ * as HTTP servers read the request line: one char per byte (ISO-8859-1), so raw bytes over 0x7F
+ * are decoded as UTF-8 together with the escapes. Lenient decoders
  * replace what they cannot read (so a topic or id would differ from what was sent) or drop
  * parameters past a limit without a word; these refuse with {@link InvalidQueryException}.
  */
@@ -55,6 +57,17 @@ public final class QueryParameters {
         return parameters;
     }
 
+    /** Whether the text needs no decoding: ASCII only, no escapes (and no plus, where it is a space). */
+    private static boolean isPlainAscii(String text, boolean plusIsSpace) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%' || c >= 0x80 || (c == '+' && plusIsSpace)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Decodes a path: percent-escapes, strictly; {@code +} stays a plus.
      *
@@ -65,7 +78,7 @@ public final class QueryParameters {
     }
 
     private static String decode(String text, boolean plusIsSpace) {
-        if (text.indexOf('%') < 0 && !(plusIsSpace && text.indexOf('+') >= 0)) {
+        if (isPlainAscii(text, plusIsSpace)) {
             return text;
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
@@ -80,10 +93,11 @@ public final class QueryParameters {
                 i += 2;
             } else if (c == '+' && plusIsSpace) {
                 bytes.write(' ');
-            } else if (c < 0x80) {
+            } else if (c < 0x100) {
+                // A server reads the request line as bytes, one char each: a raw byte over 0x7F (not
+                // valid in a target, but sent by some clients) is decoded as UTF-8 with the rest.
                 bytes.write(c);
             } else {
-                // A raw non-ASCII character: not valid in a request target, but keep it as sent.
                 byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
                 bytes.write(encoded, 0, encoded.length);
             }

@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Netty channel as an {@link EventSink}. The stream's body is close-delimited (the response has
  * no length and is not chunked; it ends when the connection closes), so frames go to the socket
- * as they are: wrapped, not copied (an event's frame is one byte array shared by every
- * connection), gathered until {@link #flush()}, and written with one {@code writev} per batch. The
+ * as they are: wrapped, not copied by Herald (an event's frame is one byte array shared by every
+ * connection), gathered until {@link #flush()}, and written with one {@code writev} per batch.
+ * (Netty's NIO transport still copies heap bytes into a direct buffer per connection as it writes
+ * them, at most its high-water mark for a connection that stopped reading.) The
  * writer runs on the channel's event loop once live, and stops while the channel is not writable
  * (its outbound buffer is above the high-water mark).
  *

@@ -63,6 +63,7 @@ public class NettyServerLifecycle implements SmartLifecycle {
                 .host(address)
                 .port(port)
                 .trustedProxies(proxies)
+                .socketSendBuffer((int) Math.min(Integer.MAX_VALUE, limits.getSocketSendBuffer().toBytes()))
                 .limits(new ServerLimits((int) limits.getMaxRequestLine().toBytes(), (int) limits.getMaxHeaderSize().toBytes(),
                         limits.getMaxQueryParameters(), limits.getRequestTimeout(), limits.getIdleTimeout(),
                         limits.getMaxConnectionsPerAddress()));

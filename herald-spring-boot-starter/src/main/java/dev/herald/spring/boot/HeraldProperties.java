@@ -745,6 +745,21 @@ public class HeraldProperties {
         private int maxQueryParameters = 256;
 
         /**
+         * (Standalone server) Each connection's socket send buffer (the kernel doubles it): bounds
+         * what the kernel holds for a client that stops reading before Herald drops it. 0 lets the
+         * operating system size it (on Linux, up to megabytes per connection).
+         */
+        private DataSize socketSendBuffer = DataSize.ofKilobytes(64);
+
+        public DataSize getSocketSendBuffer() {
+            return socketSendBuffer;
+        }
+
+        public void setSocketSendBuffer(DataSize socketSendBuffer) {
+            this.socketSendBuffer = socketSendBuffer;
+        }
+
+        /**
          * Proxies (addresses or CIDR blocks) whose X-Forwarded-For names the client, for limits per
          * address and for telling loopback callers apart. Empty: the peer is the client.
          */
