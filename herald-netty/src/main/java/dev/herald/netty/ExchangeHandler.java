@@ -18,7 +18,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -60,12 +62,21 @@ import org.slf4j.LoggerFactory;
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
+    /**
+     * Requests one connection may have started or waiting at once. A client that pipelines more
+     * without reading the answers has the ones beyond this dropped unstarted, and its connection
+     * closed after the last answer: nothing it sent is half done.
+     */
+    static final int MAX_PENDING = 1024;
 
     private final Router router;
     private final ServerLimits limits;
     private final TrustedProxies proxies;
     private final WriterExecutors writers;
+    /** Times requests as they arrive, on an HTTP/1.1 connection; {@code null} on an HTTP/2 stream. */
     private final RequestTimer timer;
+    /** Whether this handler serves one HTTP/2 stream (one request, no connection headers) rather than an HTTP/1.1 connection. */
+    private final boolean stream2;
 
     // Event loop only.
     /** The request whose head arrived and whose body is still coming, or {@code null}. */
@@ -78,17 +89,31 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     /** No further request is read: a stream took over, or an answer closes the connection. */
     private boolean ended;
+    /** The request being read asked for a 100 that has not been sent yet. */
+    private boolean continueOwed;
     private dev.herald.core.Connection stream;
 
     private record InFlight(Exchange exchange, boolean publish, CompletableFuture<Reply> reply) {
     }
 
+    /** A handler for an HTTP/1.1 connection, timed by the timer before its decoder. */
     ExchangeHandler(Router router, ServerLimits limits, TrustedProxies proxies, WriterExecutors writers, RequestTimer timer) {
         this.router = router;
         this.limits = limits;
         this.proxies = proxies;
         this.writers = writers;
         this.timer = timer;
+        this.stream2 = false;
+    }
+
+    /** A handler for one HTTP/2 stream (its frames converted to HTTP objects before it). */
+    ExchangeHandler(Router router, ServerLimits limits, TrustedProxies proxies, WriterExecutors writers) {
+        this.router = router;
+        this.limits = limits;
+        this.proxies = proxies;
+        this.writers = writers;
+        this.timer = null;
+        this.stream2 = true;
     }
 
     @Override
@@ -109,7 +134,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHead(ChannelHandlerContext ctx, HttpRequest head) {
-        timer.headDecoded();
+        if (timer != null) {
+            timer.headDecoded();
+        }
         Exchange exchange = new Exchange(head, AddressLimiter.address(ctx), proxies, limits.maxQueryParameters());
         HeraldException refusal = headRefusal(ctx, head, exchange);
         if (refusal != null) {
@@ -122,12 +149,22 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         reading = exchange;
         if (router.takesBody(exchange)) {
             body = ctx.alloc().compositeBuffer();
-            if (HttpUtil.is100ContinueExpected(head) && inFlight.isEmpty() && waiting.isEmpty()) {
-                ctx.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(), HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
-            }
+            // An interim 100 for this request may not go out before the answers to earlier ones:
+            // owed until they are written (see pump).
+            continueOwed = HttpUtil.is100ContinueExpected(head);
+            sendContinueIfDue(ctx);
         }
-        if (!(head instanceof LastHttpContent)) {
+        if (!(head instanceof LastHttpContent) && timer != null && inFlight.isEmpty() && waiting.isEmpty()) {
             timer.receiving();
+        }
+    }
+
+    /** Sends the 100 the request being read asked for, once nothing before it awaits an answer. */
+    private void sendContinueIfDue(ChannelHandlerContext ctx) {
+        if (continueOwed && reading != null && inFlight.isEmpty() && waiting.isEmpty()) {
+            continueOwed = false;
+            ctx.writeAndFlush(new DefaultFullHttpResponse(reading.head().protocolVersion(), HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER));
         }
     }
 
@@ -143,11 +180,13 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
             return new BadRequestException("malformed request: " + cause.getMessage());
         }
-        if (Boolean.TRUE.equals(ctx.channel().attr(AddressLimiter.OVER_LIMIT).get())) {
+        io.netty.channel.Channel connection = stream2 ? ctx.channel().parent() : ctx.channel();
+        if (Boolean.TRUE.equals(connection.attr(AddressLimiter.OVER_LIMIT).get())) {
             return new ConnectionLimitException(ConnectionLimitException.Scope.ADDRESS, limits.maxConnectionsPerAddress(),
                     java.time.Duration.ofSeconds(10));
         }
-        if (head.protocolVersion().equals(HttpVersion.HTTP_1_1) && head.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
+        // (HTTP/2 names the authority in a pseudo-header, converted to Host when present.)
+        if (!stream2 && head.protocolVersion().equals(HttpVersion.HTTP_1_1) && head.headers().getAll(HttpHeaderNames.HOST).size() != 1) {
             return new BadRequestException("an HTTP/1.1 request needs exactly one Host header");
         }
         String expect = head.headers().get(HttpHeaderNames.EXPECT);
@@ -186,6 +225,20 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 dropBody();
             }
             reading = null;
+            continueOwed = false;
+            if (timer != null) {
+                timer.requestComplete();
+            }
+            if (inFlight.size() + waiting.size() >= MAX_PENDING) {
+                // Beyond what a connection may have pending: not started, and the connection ends
+                // after the answers to those before it.
+                ended = true;
+                pump(ctx);
+                return;
+            }
+            if (!exchange.keepAlive()) {
+                ended = true; // the client asked to close after this one: nothing behind it is read
+            }
             waiting.add(exchange);
             pump(ctx);
         }
@@ -200,18 +253,37 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event == RequestTimer.TIMED_OUT && !ended) {
-            // Only a request still arriving is timed, so nothing is in flight ahead of the answer.
-            Exchange late = reading;
+        if (event == RequestTimer.STALLED || event == RequestTimer.TIMED_OUT && ended) {
+            // The client reads nothing of what it asked for, or the answer that ends the
+            // connection cannot get out: reset it, dropping what the kernel holds for it.
+            abort(ctx);
+            return;
+        }
+        if (event == RequestTimer.TIMED_OUT) {
+            // The request still arriving (or, before its head, a placeholder) is answered 408 in
+            // its turn, after whatever is ahead of it, and the connection closes.
+            Exchange late = reading != null ? reading
+                    : new Exchange(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), AddressLimiter.address(ctx),
+                            proxies, limits.maxQueryParameters());
             dropBody();
             reading = null;
-            ended = true;
-            Reply.Full problem = problem(late, new RequestTimeoutException(limits.requestTimeout()));
-            FullHttpResponse response = toResponse(HttpVersion.HTTP_1_1, problem, late, false);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            late.refuse(new RequestTimeoutException(limits.requestTimeout()));
+            endAfter(ctx, late);
             return;
         }
         ctx.fireUserEventTriggered(event);
+    }
+
+    /** Closes the connection at once with a reset (or, on HTTP/2, resets the stream). */
+    private void abort(ChannelHandlerContext ctx) {
+        if (ctx.channel().config() instanceof io.netty.channel.socket.SocketChannelConfig socket && ctx.channel().isActive()) {
+            try {
+                socket.setSoLinger(0);
+            } catch (RuntimeException e) {
+                // closing already
+            }
+        }
+        ctx.close();
     }
 
     /**
@@ -228,7 +300,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 wrote |= write(ctx, done.exchange(), done.reply().join());
                 progress = true;
             }
-            while (!waiting.isEmpty() && mayStart(waiting.peek())) {
+            while (!waiting.isEmpty() && mayStart(ctx, waiting.peek())) {
                 start(ctx, waiting.poll());
                 progress = true;
             }
@@ -239,8 +311,17 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (stream != null) {
             return;
         }
-        ctx.channel().config().setAutoRead(waiting.isEmpty());
-        if (!inFlight.isEmpty() || !waiting.isEmpty()) {
+        sendContinueIfDue(ctx);
+        boolean writable = ctx.channel().isWritable();
+        // Read on only while nothing waits and the client takes our answers: a client that sends
+        // requests without reading the answers is held to what its socket buffers hold.
+        ctx.channel().config().setAutoRead(waiting.isEmpty() && writable && !ended);
+        if (timer == null) {
+            return;
+        }
+        if (!writable) {
+            timer.blocked();
+        } else if (!inFlight.isEmpty() || !waiting.isEmpty()) {
             timer.busy();
         } else if (reading != null) {
             timer.receiving();
@@ -249,7 +330,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private boolean mayStart(Exchange next) {
+    private boolean mayStart(ChannelHandlerContext ctx, Exchange next) {
+        if (!ctx.channel().isWritable()) {
+            return false; // the client is not reading its answers: start nothing more for it
+        }
         if (inFlight.isEmpty()) {
             return true;
         }
@@ -287,7 +371,10 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             drop(reply);
             return false;
         }
-        boolean keepAlive = exchange.keepAlive() && !(ended && waiting.isEmpty() && inFlight.isEmpty());
+        // An answer that ends the connection (a refusal before the body was read) closes it; on
+        // HTTP/2 that resets only this stream, whose sender then stops.
+        boolean closes = ended && waiting.isEmpty() && inFlight.isEmpty();
+        boolean keepAlive = stream2 ? !closes : exchange.keepAlive() && !closes;
         switch (reply) {
             case Reply.Stream start -> {
                 startStream(ctx, exchange, start);
@@ -304,7 +391,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 ctx.write(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
             }
         }
-        if (!keepAlive) {
+        if (!keepAlive || stream2) {
             ended = true;
             discardWaiting();
         }
@@ -318,18 +405,22 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
                 .set("X-Accel-Buffering", "no")
-                .set(Subscriptions.LAST_EVENT_ID, connection.resumePoint())
-                // Close-delimited: no chunk framing around every write; the stream ends with the connection.
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                .set(Subscriptions.LAST_EVENT_ID, connection.resumePoint());
+        if (!stream2) {
+            // Close-delimited: no chunk framing around every write; the stream ends with the connection.
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
         cors(response, exchange);
         stream = connection;
         ended = true;
         discardWaiting();
-        timer.streaming();
+        if (timer != null) {
+            timer.streaming();
+        }
         ctx.channel().config().setAutoRead(true); // to see the client leave
         ctx.write(response, ctx.voidPromise()); // flushed with the stream's first bytes
         ctx.channel().closeFuture().addListener(closed -> connection.disconnected());
-        connection.start(new NettyEventSink(ctx.channel(), writers.of(ctx.channel().eventLoop())));
+        connection.start(new NettyEventSink(ctx.channel(), writers.of(ctx.channel().eventLoop()), stream2));
         if (start.opened() != null) {
             start.opened().accept(connection, start.request());
         }
@@ -390,8 +481,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (stream != null && ctx.channel().isWritable()) {
-            stream.writable();
+        if (stream != null) {
+            if (ctx.channel().isWritable()) {
+                stream.writable();
+            }
+        } else {
+            pump(ctx); // answers drained (or piled up): start, read and time accordingly
         }
         ctx.fireChannelWritabilityChanged();
     }

@@ -15,8 +15,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -27,17 +27,21 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Netty HTTP/1.1 server for a {@link Hub}: Herald's API ({@link HeraldApi}: subscribe, publish,
+ * A Netty HTTP server for a {@link Hub}: Herald's API ({@link HeraldApi}: subscribe, publish,
  * presence, ending a user's streams), the application's {@link StreamRoute}s and
  * {@link Responder}s, with the {@link ServerLimits} that keep one client from holding the server.
+ * HTTP/1.1 and HTTP/2, over TLS ({@link ServerTls}: HTTP/2 by ALPN) or in clear ({@code h2c} with
+ * prior knowledge); each HTTP/2 stream is served like one HTTP/1.1 exchange.
  *
  * <pre>{@code
  * HeraldNettyServer server = HeraldNettyServer.builder(hub).port(8080).build().start();
  * }</pre>
  *
- * <p>Each connection's pipeline: an address limiter, a {@link RequestTimer}, Netty's HTTP codec
- * (with the request line and header limits), and the {@link ExchangeHandler}, which assembles
- * requests, asks the {@link Router} what they mean and writes the answers in order.
+ * <p>Each connection's pipeline: an address limiter, then (after TLS and ALPN, or after telling
+ * {@code h2c} from HTTP/1.1, see {@link Protocols}) for HTTP/1.1 a {@link RequestTimer}, Netty's
+ * HTTP codec and the {@link ExchangeHandler}, which assembles requests, asks the {@link Router}
+ * what they mean and writes the answers in order; for HTTP/2 Netty's frame codec and multiplexer,
+ * with an {@link ExchangeHandler} per stream.
  *
  * <p>Owns its threads ({@code herald-netty-accept}, {@code herald-netty-io-N}) and stops them in
  * {@link #close()}, after which the hub is still open: close the hub first to end its streams
@@ -49,6 +53,7 @@ public final class HeraldNettyServer implements AutoCloseable {
     private EventLoopGroup acceptors;
     private EventLoopGroup workers;
     private Channel server;
+    private Channel redirect;
     private AddressLimiter addresses;
 
     private HeraldNettyServer(Builder settings) {
@@ -65,7 +70,7 @@ public final class HeraldNettyServer implements AutoCloseable {
         return new Builder(null, Objects.requireNonNull(api, "api"));
     }
 
-    /** Binds the port and starts serving; returns this server. */
+    /** Binds the port (and the redirect port, if any) and starts serving; returns this server. */
     public HeraldNettyServer start() throws InterruptedException {
         acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-netty-accept"), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(settings.ioThreads, new DefaultThreadFactory("herald-netty-io"), NioIoHandler.newFactory());
@@ -74,10 +79,11 @@ public final class HeraldNettyServer implements AutoCloseable {
         WriterExecutors writers = new WriterExecutors();
         ServerLimits limits = settings.limits;
         addresses = new AddressLimiter(limits.maxConnectionsPerAddress(), settings.proxies);
-        HttpDecoderConfig decoding = new HttpDecoderConfig()
-                .setMaxInitialLineLength(limits.maxRequestLineBytes())
-                .setMaxHeaderSize(limits.maxHeaderBytes())
-                .setMaxChunkSize(16 * 1024);
+        Protocols protocols = new Protocols(router, limits, settings.proxies, writers);
+        ServerTls tls = settings.tls;
+        if (tls != null) {
+            tls.http2(settings.http2);
+        }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
@@ -86,12 +92,17 @@ public final class HeraldNettyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        RequestTimer timer = new RequestTimer(limits);
-                        channel.pipeline()
-                                .addLast("addresses", addresses)
-                                .addLast("timer", timer)
-                                .addLast("http", new HttpServerCodec(decoding))
-                                .addLast("herald", new ExchangeHandler(router, limits, settings.proxies, writers, timer));
+                        channel.pipeline().addLast("addresses", addresses);
+                        if (tls != null) {
+                            // The context current now: a certificate reloaded later serves later connections.
+                            SslHandler handshake = tls.context().newHandler(channel.alloc());
+                            handshake.setHandshakeTimeoutMillis(limits.requestTimeout().toMillis());
+                            channel.pipeline().addLast("tls", handshake).addLast("alpn", protocols.negotiation());
+                        } else if (settings.http2) {
+                            channel.pipeline().addLast("sniff", protocols.sniffer());
+                        } else {
+                            protocols.http1(channel.pipeline(), null);
+                        }
                     }
                 });
         if (settings.sendBuffer > 0) {
@@ -99,6 +110,16 @@ public final class HeraldNettyServer implements AutoCloseable {
         }
         try {
             server = bootstrap.bind(new InetSocketAddress(settings.host, settings.port)).sync().channel();
+            if (settings.redirectPort >= 0) {
+                redirect = new ServerBootstrap().group(acceptors, workers).channel(NioServerSocketChannel.class)
+                        .childHandler(new ChannelInitializer<SocketChannel>() {
+                            @Override
+                            protected void initChannel(SocketChannel channel) {
+                                channel.pipeline().addLast(new HttpServerCodec()).addLast(new HttpsRedirect(port()));
+                            }
+                        })
+                        .bind(new InetSocketAddress(settings.host, settings.redirectPort)).sync().channel();
+            }
         } catch (Exception e) {
             // Netty's threads are not daemons: stop them, or a failed start would keep the JVM alive.
             close();
@@ -115,6 +136,16 @@ public final class HeraldNettyServer implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
+    /** The port that redirects plain HTTP to HTTPS, or -1 if there is none. */
+    public int redirectPort() {
+        return redirect == null ? -1 : ((InetSocketAddress) redirect.localAddress()).getPort();
+    }
+
+    /** Whether connections are secured with TLS. */
+    public boolean isSecure() {
+        return settings.tls != null;
+    }
+
     /** The TCP connections open now: streams, keep-alive connections and requests being read. */
     public int openConnections() {
         return addresses == null ? 0 : addresses.open();
@@ -125,6 +156,12 @@ public final class HeraldNettyServer implements AutoCloseable {
     public void close() {
         if (server != null) {
             server.close().syncUninterruptibly();
+        }
+        if (redirect != null) {
+            redirect.close().syncUninterruptibly();
+        }
+        if (settings.tls != null) {
+            settings.tls.close();
         }
         if (acceptors != null) {
             acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -148,6 +185,9 @@ public final class HeraldNettyServer implements AutoCloseable {
         private final Map<String, StreamRoute> routes = new LinkedHashMap<>();
         private final Map<String, StreamRoute> prefixRoutes = new LinkedHashMap<>();
         private final List<Responder> responders = new ArrayList<>();
+        private ServerTls tls;
+        private boolean http2 = true;
+        private int redirectPort = -1;
 
         private Builder(HeraldApi.Builder apiBuilder, HeraldApi api) {
             this.apiBuilder = apiBuilder;
@@ -215,6 +255,33 @@ public final class HeraldNettyServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Secures every connection with TLS; plain HTTP by default. With TLS, HTTP/2 is negotiated by
+         * ALPN and HTTP/1.1 is served on the same port. The server closes it when it closes.
+         */
+        public Builder tls(ServerTls value) {
+            tls = value;
+            return this;
+        }
+
+        /**
+         * Whether to speak HTTP/2: by ALPN over TLS, and with prior knowledge ({@code h2c}) on a plain
+         * port, beside HTTP/1.1. True by default.
+         */
+        public Builder http2(boolean value) {
+            http2 = value;
+            return this;
+        }
+
+        /**
+         * Also listens on this port (0 picks a free one) and answers every plain HTTP request there
+         * with a permanent redirect (308) to the same URL on the TLS port. Needs {@link #tls}.
+         */
+        public Builder redirectHttpFrom(int port) {
+            redirectPort = port;
+            return this;
+        }
+
         /** Limits on requests and connections; {@link ServerLimits#defaults()} by default. */
         public Builder limits(ServerLimits value) {
             limits = Objects.requireNonNull(value);
@@ -264,6 +331,9 @@ public final class HeraldNettyServer implements AutoCloseable {
         }
 
         public HeraldNettyServer build() {
+            if (redirectPort >= 0 && tls == null) {
+                throw new IllegalStateException("a redirect to HTTPS needs TLS");
+            }
             return new HeraldNettyServer(this);
         }
     }

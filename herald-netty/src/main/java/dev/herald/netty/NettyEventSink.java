@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.EOFException;
 import java.io.IOException;
@@ -14,9 +15,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Netty channel as an {@link EventSink}. The stream's body is close-delimited (the response has
- * no length and is not chunked; it ends when the connection closes), so frames go to the socket
- * as they are: wrapped, not copied by Herald (an event's frame is one byte array shared by every
+ * A Netty channel as an {@link EventSink}: an HTTP/1.1 connection, whose body is close-delimited
+ * (the response has no length and is not chunked; it ends when the connection closes), or an
+ * HTTP/2 stream, whose body is DATA frames ended by an empty last one. Frames go out as they are: wrapped, not copied by Herald (an event's frame is one byte array shared by every
  * connection), gathered until {@link #flush()}, and written with one {@code writev} per batch.
  * (Netty's NIO transport still copies heap bytes into a direct buffer per connection as it writes
  * them, at most its high-water mark for a connection that stopped reading.) The
@@ -32,11 +33,14 @@ final class NettyEventSink implements EventSink {
 
     private final Channel channel;
     private final Executor executor;
+    /** Whether bytes go out as HTTP content (an HTTP/2 stream) rather than raw (an HTTP/1.1 connection). */
+    private final boolean framed;
     private CompositeByteBuf pending;
 
-    NettyEventSink(Channel channel, Executor executor) {
+    NettyEventSink(Channel channel, Executor executor, boolean framed) {
         this.channel = channel;
         this.executor = executor;
+        this.framed = framed;
     }
 
     @Override
@@ -60,7 +64,8 @@ final class NettyEventSink implements EventSink {
             throw new EOFException("the connection is closed");
         }
         if (pending != null) {
-            channel.write(pending.numComponents() == 1 ? single(pending) : pending, channel.voidPromise());
+            ByteBuf bytes = pending.numComponents() == 1 ? single(pending) : pending;
+            channel.write(framed ? new DefaultHttpContent(bytes) : bytes, channel.voidPromise());
             pending = null;
         }
         channel.flush();

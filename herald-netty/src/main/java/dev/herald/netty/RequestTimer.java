@@ -7,16 +7,23 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Times a connection between its requests, before HTTP decoding, so it sees bytes before they make
- * a request head: a request must arrive whole within {@link ServerLimits#requestTimeout()} of its
- * first byte (a client dribbling a head or a body holds a connection no longer), and a keep-alive
- * connection may sit idle for {@link ServerLimits#idleTimeout()}. While the server is answering,
- * and once a stream has taken the connection over, nothing is timed here: streams have their
- * heartbeats and write timeout.
+ * Times an HTTP/1.1 connection between its requests, before HTTP decoding, so it sees bytes before
+ * they make a request head:
+ * <ul>
+ *   <li>a request must arrive whole within {@link ServerLimits#requestTimeout()} of its first byte
+ *       (a client dribbling a head or a body holds a connection no longer), and so must a new
+ *       connection's first request;</li>
+ *   <li>a keep-alive connection may sit idle between requests for {@link ServerLimits#idleTimeout()};</li>
+ *   <li>a client that does not read the answers it asked for may leave them unread for the idle
+ *       timeout, then its connection is reset.</li>
+ * </ul>
+ * While the server is answering, and once a stream has taken the connection over, nothing is
+ * timed here: streams have their heartbeats and write timeout.
  *
  * <p>The {@link ExchangeHandler} after the decoder says where the connection is. A request that
- * times out while arriving is answered by it, with 408 (sent as {@link #TIMED_OUT}); an idle
- * connection is closed. One per channel; event loop only.
+ * times out while arriving is answered by it, in its turn, with 408 (sent as {@link #TIMED_OUT});
+ * an idle connection is closed; a client that stopped reading is reset (sent as {@link #STALLED}).
+ * One per channel; event loop only.
  */
 final class RequestTimer extends ChannelInboundHandlerAdapter {
 
@@ -28,15 +35,23 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
         }
     };
 
-    private enum Phase { IDLE, RECEIVING, BUSY, STREAMING }
+    /** The user event that tells the exchange handler the client has not read its answers for too long. */
+    static final Object STALLED = new Object() {
+        @Override
+        public String toString() {
+            return "answers not read";
+        }
+    };
+
+    private enum Phase { IDLE, RECEIVING, BUSY, BLOCKED, STREAMING }
 
     private final long requestNanos;
     private final long idleNanos;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.IDLE;
     private long deadline;
-    /** Bytes arrived since the last request was complete, while the server was busy answering. */
-    private boolean bytesWhileBusy;
+    /** Bytes arrived that no decoded request head accounts for yet: part of a next request. */
+    private boolean sawBytes;
     private ScheduledFuture<?> check;
     /** When {@link #check} runs. */
     private long checkAt;
@@ -49,6 +64,10 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext context) {
         ctx = context;
+        if (context.channel().isActive()) {
+            // Added after the connection opened (once the protocol was known): start timing now.
+            arm(Phase.IDLE, System.nanoTime() + requestNanos);
+        }
     }
 
     @Override
@@ -61,44 +80,58 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext context, Object msg) {
         if (msg instanceof ByteBuf bytes && bytes.isReadable()) {
+            sawBytes = true;
             if (phase == Phase.IDLE) {
                 arm(Phase.RECEIVING, System.nanoTime() + requestNanos);
-            } else if (phase == Phase.BUSY) {
-                bytesWhileBusy = true;
             }
         }
         context.fireChannelRead(msg);
     }
 
-    /** A request head was decoded: bytes so far belong to a request the exchange handler knows. */
+    /** A request head was decoded: the bytes so far belong to a request the exchange handler knows. */
     void headDecoded() {
-        bytesWhileBusy = false;
+        sawBytes = false;
+    }
+
+    /** A request arrived whole. */
+    void requestComplete() {
+        sawBytes = false;
+    }
+
+    /** A request's head arrived and its body is still coming (nothing is being answered). */
+    void receiving() {
+        if (phase != Phase.RECEIVING && phase != Phase.STREAMING) {
+            arm(Phase.RECEIVING, System.nanoTime() + requestNanos);
+        }
     }
 
     /** Requests are being answered: the server's turn, not timed. */
     void busy() {
-        if (phase != Phase.STREAMING && phase != Phase.BUSY) {
-            bytesWhileBusy = false;
+        if (phase != Phase.STREAMING) {
             arm(Phase.BUSY, 0);
         }
     }
 
-    /** A request's head arrived and its body is still coming. */
-    void receiving() {
-        if (phase == Phase.IDLE || phase == Phase.BUSY) {
-            arm(Phase.RECEIVING, System.nanoTime() + requestNanos);
+    /** Answers wait for the client to read them: it has the idle timeout to start reading. */
+    void blocked() {
+        if (phase != Phase.BLOCKED && phase != Phase.STREAMING) {
+            arm(Phase.BLOCKED, System.nanoTime() + idleNanos);
         }
     }
 
-    /** Every request is answered: the next must start within the idle timeout (or finish within the request timeout, if it began). */
+    /**
+     * Every request is answered and written: the next must start within the idle timeout, or, if
+     * its first bytes are here already, arrive within the request timeout.
+     */
     void idle() {
         if (phase == Phase.STREAMING) {
             return;
         }
-        if (bytesWhileBusy) {
-            bytesWhileBusy = false;
-            arm(Phase.RECEIVING, System.nanoTime() + requestNanos);
-        } else if (phase != Phase.IDLE && phase != Phase.RECEIVING) {
+        if (sawBytes) {
+            if (phase != Phase.RECEIVING) {
+                arm(Phase.RECEIVING, System.nanoTime() + requestNanos);
+            }
+        } else {
             arm(Phase.IDLE, System.nanoTime() + idleNanos);
         }
     }
@@ -138,11 +171,13 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
             schedule(deadline);
             return;
         }
-        if (phase == Phase.RECEIVING) {
-            deadline = 0;
-            ctx.fireUserEventTriggered(TIMED_OUT);
-        } else if (phase == Phase.IDLE) {
-            ctx.close();
+        deadline = 0;
+        switch (phase) {
+            case RECEIVING -> ctx.fireUserEventTriggered(TIMED_OUT);
+            case BLOCKED -> ctx.fireUserEventTriggered(STALLED);
+            case IDLE -> ctx.close();
+            default -> {
+            }
         }
     }
 

@@ -18,15 +18,18 @@ import java.util.Objects;
  *                             is closed. Streams are not idle: heartbeats keep them
  * @param maxConnectionsPerAddress TCP connections one client address may hold (trusted proxies
  *                             excepted); the next gets 429 on its first request and is closed
+ * @param maxConcurrentStreams HTTP/2 streams one connection may have open at once (what the
+ *                             server announces in its SETTINGS); each stream is a request or an
+ *                             event stream
  */
 public record ServerLimits(int maxRequestLineBytes, int maxHeaderBytes, int maxQueryParameters, Duration requestTimeout,
-        Duration idleTimeout, int maxConnectionsPerAddress) {
+        Duration idleTimeout, int maxConnectionsPerAddress, int maxConcurrentStreams) {
 
     public ServerLimits {
         if (maxRequestLineBytes < 256 || maxHeaderBytes < 1024) {
             throw new IllegalArgumentException("the request line needs at least 256 bytes and the headers 1024");
         }
-        if (maxQueryParameters < 1 || maxConnectionsPerAddress < 1) {
+        if (maxQueryParameters < 1 || maxConnectionsPerAddress < 1 || maxConcurrentStreams < 1) {
             throw new IllegalArgumentException("limits must be at least 1");
         }
         Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -38,21 +41,29 @@ public record ServerLimits(int maxRequestLineBytes, int maxHeaderBytes, int maxQ
 
     /**
      * 8 KiB request lines, 16 KiB of headers, 256 query parameters, 10 s per request, 60 s idle,
-     * 1,000 connections per address.
+     * 1,000 connections per address, 256 HTTP/2 streams per connection.
      */
     public static ServerLimits defaults() {
-        return new ServerLimits(8 * 1024, 16 * 1024, 256, Duration.ofSeconds(10), Duration.ofSeconds(60), 1000);
+        return new ServerLimits(8 * 1024, 16 * 1024, 256, Duration.ofSeconds(10), Duration.ofSeconds(60), 1000, 256);
     }
 
     public ServerLimits withRequestTimeout(Duration value) {
-        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, value, idleTimeout, maxConnectionsPerAddress);
+        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, value, idleTimeout, maxConnectionsPerAddress,
+                maxConcurrentStreams);
     }
 
     public ServerLimits withIdleTimeout(Duration value) {
-        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, requestTimeout, value, maxConnectionsPerAddress);
+        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, requestTimeout, value, maxConnectionsPerAddress,
+                maxConcurrentStreams);
     }
 
     public ServerLimits withMaxConnectionsPerAddress(int value) {
-        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, requestTimeout, idleTimeout, value);
+        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, requestTimeout, idleTimeout, value,
+                maxConcurrentStreams);
+    }
+
+    public ServerLimits withMaxConcurrentStreams(int value) {
+        return new ServerLimits(maxRequestLineBytes, maxHeaderBytes, maxQueryParameters, requestTimeout, idleTimeout,
+                maxConnectionsPerAddress, value);
     }
 }

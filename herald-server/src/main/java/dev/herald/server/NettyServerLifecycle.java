@@ -66,7 +66,7 @@ public class NettyServerLifecycle implements SmartLifecycle {
                 .socketSendBuffer((int) Math.min(Integer.MAX_VALUE, limits.getSocketSendBuffer().toBytes()))
                 .limits(new ServerLimits((int) limits.getMaxRequestLine().toBytes(), (int) limits.getMaxHeaderSize().toBytes(),
                         limits.getMaxQueryParameters(), limits.getRequestTimeout(), limits.getIdleTimeout(),
-                        limits.getMaxConnectionsPerAddress()));
+                        limits.getMaxConnectionsPerAddress(), limits.getMaxConcurrentStreams()));
         SeedDemos seeds = demos.getIfAvailable();
         if (seeds != null) {
             seeds.register(builder);

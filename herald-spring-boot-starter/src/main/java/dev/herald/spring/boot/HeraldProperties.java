@@ -744,6 +744,17 @@ public class HeraldProperties {
         /** (Standalone server) The most query parameters one request may carry. */
         private int maxQueryParameters = 256;
 
+        /** (Standalone server) HTTP/2 streams (requests and event streams) one connection may have open at once. */
+        private int maxConcurrentStreams = 256;
+
+        public int getMaxConcurrentStreams() {
+            return maxConcurrentStreams;
+        }
+
+        public void setMaxConcurrentStreams(int maxConcurrentStreams) {
+            this.maxConcurrentStreams = maxConcurrentStreams;
+        }
+
         /**
          * (Standalone server) Each connection's socket send buffer (the kernel doubles it): bounds
          * what the kernel holds for a client that stops reading before Herald drops it. 0 lets the
