@@ -1,7 +1,6 @@
 package dev.herald.core;
 
 import dev.herald.core.internal.UriTemplates;
-import java.util.regex.Pattern;
 
 /**
  * Which topics a subscription wants, following the classic Mercure matching rules: an exact topic,
@@ -69,6 +68,11 @@ public sealed interface TopicSelector permits TopicSelector.Exact, TopicSelector
 
     /** Selects exactly one topic. */
     record Exact(String value) implements TopicSelector {
+        /** Checks the topic as {@link #parse} does, without reading braces as a template. */
+        public Exact {
+            Fields.name("topic selector", value, InvalidSubscriptionException::new);
+        }
+
         @Override
         public boolean matches(String topic) {
             return value.equals(topic);
@@ -90,11 +94,27 @@ public sealed interface TopicSelector permits TopicSelector.Exact, TopicSelector
         }
     }
 
-    /** Selects every topic the URI template can expand to. */
-    record Template(String value, Pattern pattern) implements TopicSelector {
+    /**
+     * Selects every topic the URI template can expand to; equal to another template with the same
+     * text. Matching takes time linear in the topic's length (see {@code UriTemplates}).
+     */
+    final class Template implements TopicSelector {
+        private final String value;
+        private final UriTemplates.Template compiled;
+
+        private Template(String value, UriTemplates.Template compiled) {
+            this.value = value;
+            this.compiled = compiled;
+        }
+
         @Override
         public boolean matches(String topic) {
-            return pattern.matcher(topic).matches();
+            return compiled.matches(topic);
+        }
+
+        @Override
+        public String value() {
+            return value;
         }
 
         @Override
@@ -105,6 +125,11 @@ public sealed interface TopicSelector permits TopicSelector.Exact, TopicSelector
         @Override
         public int hashCode() {
             return value.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "Template[" + value + "]";
         }
     }
 }

@@ -123,12 +123,20 @@ public final class HeraldApi {
     /**
      * Who makes the request, after the origin check.
      *
-     * @throws OriginNotAllowedException       for a page from an origin that is not allowed
+     * @throws OriginNotAllowedException       for a page from an origin that is not allowed, or a
+     *                                         cookie sent on another site's behalf
      * @throws AuthenticationRequiredException for invalid or expired credentials
      */
     public Access authenticate(HttpRequestView request) {
         cors.check(request);
-        return Objects.requireNonNull(authenticator.authenticate(request), "the authenticator returned no access");
+        Access access = Objects.requireNonNull(authenticator.authenticate(request), "the authenticator returned no access");
+        String site = request.header("Sec-Fetch-Site");
+        if (access.credential() == Access.Credential.COOKIE && site != null && !site.equals("same-origin") && !site.equals("none")) {
+            // A browser sent the cookie on another site's behalf (an image, a link): only pages
+            // from this origin or origins allowed with credentials may act with it.
+            cors.checkCookieRequest(request);
+        }
+        return access;
     }
 
     /**

@@ -73,9 +73,12 @@ public interface HeraldAuthenticator extends AutoCloseable {
     /**
      * Authentication is not configured, and only callers on this machine are trusted (as
      * {@link #trusting} trusts everyone): a loopback caller that came through no proxy (no
-     * {@code X-Forwarded-For} or {@code Forwarded} header) is trusted as whoever the query
-     * parameter names; everyone else is anonymous, with these public selectors. Like Redis's
-     * protected mode: safe on a reachable port, usable for development on the same machine.
+     * {@code X-Forwarded-For} or {@code Forwarded} header) and that addresses this machine by a
+     * loopback name ({@code Host}, and {@code Origin} if sent, are {@code localhost}, {@code 127.x}
+     * or {@code [::1]}: a web page whose domain was rebound to 127.0.0.1 names its own domain) is
+     * trusted as whoever the query parameter names; everyone else is anonymous, with these public
+     * selectors. Like Redis's protected mode: safe on a reachable port, usable for development on
+     * the same machine.
      */
     static HeraldAuthenticator trustingLoopback(String userParameter, List<TopicSelector> publicTopics) {
         HeraldAuthenticator trusting = trusting(userParameter);
@@ -83,8 +86,11 @@ public interface HeraldAuthenticator extends AutoCloseable {
         return new HeraldAuthenticator() {
             @Override
             public Access authenticate(HttpRequestView request) {
+                String origin = request.header("Origin");
                 boolean local = isLoopback(request.remoteAddress())
-                        && request.header("X-Forwarded-For") == null && request.header("Forwarded") == null;
+                        && request.header("X-Forwarded-For") == null && request.header("Forwarded") == null
+                        && isLoopbackName(hostOf(request.header("Host")))
+                        && (origin == null || isLoopbackName(hostOf(origin.replaceFirst("^[a-zA-Z][a-zA-Z0-9+.-]*://", ""))));
                 return local ? trusting.authenticate(request) : anonymous;
             }
 
@@ -95,13 +101,45 @@ public interface HeraldAuthenticator extends AutoCloseable {
         };
     }
 
+    /** The host of a {@code host[:port]} authority, brackets kept for IPv6; {@code null} for none. */
+    private static String hostOf(String authority) {
+        if (authority == null || authority.isEmpty()) {
+            return null;
+        }
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            return close < 0 ? authority : authority.substring(0, close + 1);
+        }
+        int colon = authority.indexOf(':');
+        return colon < 0 ? authority : authority.substring(0, colon);
+    }
+
+    /** Whether a host name or address names this machine's loopback interface. */
+    private static boolean isLoopbackName(String host) {
+        return host != null && (host.equalsIgnoreCase("localhost") || host.equals("[::1]") || isLoopback(host));
+    }
+
     /** Whether the IP address (as text) is a loopback address: 127.0.0.0/8 or ::1. */
     private static boolean isLoopback(String address) {
         if (address == null) {
             return false;
         }
-        return address.startsWith("127.") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1")
-                || address.equals("[::1]");
+        if (address.equals("::1") || address.equals("0:0:0:0:0:0:0:1") || address.equals("[::1]")) {
+            return true;
+        }
+        if (!address.startsWith("127.")) {
+            return false;
+        }
+        String[] parts = address.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String part : parts) {
+            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit) || Integer.parseInt(part) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Everyone is anonymous: may subscribe to these public selectors and receive public events; nobody publishes. */

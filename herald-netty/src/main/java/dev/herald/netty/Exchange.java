@@ -34,7 +34,9 @@ final class Exchange implements HttpRequestView {
     Exchange(HttpRequest head, String peerAddress, TrustedProxies proxies, int maxParameters) {
         this.head = head;
         this.keepAlive = HttpUtil.isKeepAlive(head);
-        this.remoteAddress = proxies.clientAddress(peerAddress, head.headers().get("X-Forwarded-For"));
+        // Every X-Forwarded-For line, in order: a proxy may add a line of its own instead of appending.
+        java.util.List<String> forwarded = head.headers().getAll("X-Forwarded-For");
+        this.remoteAddress = proxies.clientAddress(peerAddress, forwarded.isEmpty() ? null : String.join(",", forwarded));
         try {
             String target = originForm(head.uri());
             int query = target.indexOf('?');

@@ -325,4 +325,33 @@ class ServerSecurityTest {
 
         assertThat(output.getAll()).doesNotContain(token).doesNotContain(expired);
     }
+
+    @Test
+    void aCookieSentOnAnotherSitesBehalfOpensNoStream() throws Exception {
+        String cookie = "herald_token=" + user("gina");
+
+        SseWireClient crossSite = clients.get("/events?topic=users/gina/inbox&since=last",
+                Map.of("Cookie", cookie, "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Dest", "image"));
+        SseWireClient sameOrigin = clients.get("/events?topic=users/gina/inbox",
+                Map.of("Cookie", cookie, "Sec-Fetch-Site", "same-origin"));
+
+        assertThat(crossSite.status()).isEqualTo(403);
+        crossSite.awaitEnd(Duration.ofSeconds(5));
+        assertThat(crossSite.text()).contains("origin-not-allowed");
+        assertThat(sameOrigin.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aSubjectThatLooksLikeATemplateIsOnlyItself() throws Exception {
+        String braces = token("{+x}", List.of(), List.of(), false, false, Duration.ofMinutes(5));
+        SseWireClient stream = subscribe("/stream-sse", braces);
+        await().until(() -> !stream.parser().events().isEmpty());
+        awaitLive(1);
+
+        publish("{\"topic\":\"users/alice\",\"data\":\"alice's, not for {+x}\"}", ADMIN);
+        publish("{\"topic\":\"users/{+x}\",\"data\":\"for {+x}\"}", ADMIN);
+
+        await().until(() -> data(stream).contains("for {+x}"));
+        assertThat(data(stream)).doesNotContain("alice's, not for {+x}");
+    }
 }

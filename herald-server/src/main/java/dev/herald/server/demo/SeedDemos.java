@@ -7,6 +7,7 @@ import dev.herald.core.Publication;
 import dev.herald.core.SseMessage;
 import dev.herald.core.SubscribeRequest;
 import dev.herald.core.Subscriber;
+import dev.herald.core.TopicSelector;
 import dev.herald.http.Access;
 import dev.herald.http.AccessDeniedException;
 import dev.herald.http.AuthenticationRequiredException;
@@ -83,7 +84,9 @@ public class SeedDemos implements DisposableBean {
             @Override
             public SubscribeRequest subscription(HttpRequestView request, Access access) {
                 String user = user(access);
-                return SubscribeRequest.topics("users/" + user, STREAM_SSE_TOPIC)
+                // Exact selectors: a user id with braces must not become a template.
+                return SubscribeRequest.builder().topic(new TopicSelector.Exact("users/" + user))
+                        .topic(new TopicSelector.Exact(STREAM_SSE_TOPIC))
                         .subscriber(new Subscriber(user, access.privateTopics(), access.expiresAt()))
                         .clientId("stream-sse")
                         .lastEventId(Subscriptions.lastEventId(request))
@@ -104,7 +107,7 @@ public class SeedDemos implements DisposableBean {
                             ? new AccessDeniedException("this token may not connect as \"" + id + "\"")
                             : new AuthenticationRequiredException("connecting as a user needs that user's token");
                 }
-                return SubscribeRequest.topics("users/" + id)
+                return SubscribeRequest.builder().topic(new TopicSelector.Exact("users/" + id))
                         .subscriber(new Subscriber(id, access.privateTopics(), access.expiresAt()))
                         .clientId("connect")
                         .lastEventId(Subscriptions.lastEventId(request))

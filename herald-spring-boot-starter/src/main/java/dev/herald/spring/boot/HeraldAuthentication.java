@@ -24,14 +24,26 @@ public final class HeraldAuthentication {
     private HeraldAuthentication() {
     }
 
-    /** The authenticator the properties describe. */
-    public static HeraldAuthenticator from(HeraldProperties.Auth auth) {
+    /**
+     * The authenticator the properties describe.
+     *
+     * @param addressesRewritten whether the application rewrites client addresses from forwarding
+     *                           headers it does not check (Spring's {@code ForwardedHeaderFilter},
+     *                           {@code server.forward-headers-strategy=framework}): then a caller
+     *                           could claim to be on loopback, so no caller is trusted for it
+     */
+    public static HeraldAuthenticator from(HeraldProperties.Auth auth, boolean addressesRewritten) {
         if (auth.isConfigured()) {
             return configured(auth);
         }
         if (auth.isInsecure()) {
             log.warn("herald.auth.insecure=true: every caller may publish and claim any user; use it only where every client is trusted");
             return HeraldAuthenticator.trusting(auth.getUserParameter());
+        }
+        if (addressesRewritten) {
+            log.info("No authentication is configured (herald.auth.*) and client addresses come from forwarding headers, "
+                    + "so every caller is anonymous");
+            return HeraldAuthenticator.anonymousOnly(publicTopics(auth));
         }
         return HeraldAuthenticator.trustingLoopback(auth.getUserParameter(), publicTopics(auth));
     }
@@ -75,10 +87,14 @@ public final class HeraldAuthentication {
         return builder.build();
     }
 
-    /** The configured query parameter, and the seed's {@code token}. */
+    /** The configured query parameter and the seed's {@code token}; none when the property is empty. */
     private static List<String> queryParameters(HeraldProperties.Auth auth) {
+        String name = auth.getQueryParameter();
+        if (name == null || name.isBlank()) {
+            return List.of();
+        }
         List<String> names = new ArrayList<>();
-        names.add(auth.getQueryParameter());
+        names.add(name.trim());
         if (!names.contains("token")) {
             names.add("token");
         }

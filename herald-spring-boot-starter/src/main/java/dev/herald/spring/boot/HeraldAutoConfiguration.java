@@ -105,8 +105,9 @@ public final class HeraldAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    HeraldAuthenticator heraldAuthenticator(HeraldProperties properties) {
-        HeraldAuthenticator configured = HeraldAuthentication.from(properties.getAuth());
+    HeraldAuthenticator heraldAuthenticator(HeraldProperties properties, Environment environment) {
+        boolean addressesRewritten = "framework".equalsIgnoreCase(environment.getProperty("server.forward-headers-strategy", ""));
+        HeraldAuthenticator configured = HeraldAuthentication.from(properties.getAuth(), addressesRewritten);
         if (org.springframework.util.ClassUtils.isPresent("org.springframework.security.core.context.SecurityContextHolder",
                 HeraldAutoConfiguration.class.getClassLoader())) {
             return SpringSecurityAuthenticator.withFallback(configured, HeraldAuthentication.publicTopics(properties.getAuth()));

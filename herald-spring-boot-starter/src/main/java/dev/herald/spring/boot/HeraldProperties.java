@@ -508,7 +508,8 @@ public class HeraldProperties {
 
         /**
          * The query parameter a token may come in, for EventSource, which cannot send headers (the
-         * parameter "token" is accepted too). Query tokens never reach logs.
+         * parameter "token" is accepted too); empty to accept tokens in headers and cookies only.
+         * Query tokens never reach logs.
          */
         private String queryParameter = "access_token";
 

@@ -55,6 +55,8 @@ public record ServletRequestView(HttpServletRequest request, TrustedProxies prox
 
     @Override
     public String remoteAddress() {
-        return proxies.clientAddress(request.getRemoteAddr(), request.getHeader("X-Forwarded-For"));
+        // Every X-Forwarded-For line, in order: a proxy may add a line of its own instead of appending.
+        java.util.List<String> forwarded = java.util.Collections.list(request.getHeaders("X-Forwarded-For"));
+        return proxies.clientAddress(request.getRemoteAddr(), forwarded.isEmpty() ? null : String.join(",", forwarded));
     }
 }

@@ -53,6 +53,7 @@ class HeraldAutoConfigurationTest {
             // No authentication configured: a caller on this machine is trusted as the user it names...
             MockHttpServletRequest local = new MockHttpServletRequest();
             local.setRemoteAddr("127.0.0.1");
+            local.addHeader("Host", "localhost:8080");
             local.setParameter("user", "alice");
             Access trusted = context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(local));
             assertThat(trusted.userId()).isEqualTo("alice");
@@ -65,12 +66,31 @@ class HeraldAutoConfigurationTest {
             proxied.setRemoteAddr("127.0.0.1");
             proxied.addHeader("X-Forwarded-For", "203.0.113.7");
             proxied.setParameter("user", "alice");
-            for (MockHttpServletRequest stranger : List.of(remote, proxied)) {
+            // ...or a page whose domain was rebound to 127.0.0.1 (it names its own host).
+            MockHttpServletRequest rebound = new MockHttpServletRequest();
+            rebound.setRemoteAddr("127.0.0.1");
+            rebound.addHeader("Host", "rebind.attacker.example:8080");
+            rebound.addHeader("Origin", "http://rebind.attacker.example:8080");
+            rebound.setParameter("user", "alice");
+            for (MockHttpServletRequest stranger : List.of(remote, proxied, rebound)) {
                 Access anonymous = context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(stranger));
                 assertThat(anonymous.userId()).isNull();
                 assertThat(anonymous.isAuthenticated()).isFalse();
                 assertThat(anonymous.publish()).isEmpty();
             }
+        });
+    }
+
+    @Test
+    void addressesFromUncheckedForwardingHeadersAreNeverTrusted() {
+        web.withPropertyValues("server.forward-headers-strategy=framework").run(context -> {
+            MockHttpServletRequest local = new MockHttpServletRequest();
+            local.setRemoteAddr("127.0.0.1");
+            local.addHeader("Host", "localhost");
+            local.setParameter("user", "alice");
+            Access access = context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(local));
+            assertThat(access.isAuthenticated()).isFalse();
+            assertThat(access.userId()).isNull();
         });
     }
 
@@ -109,6 +129,7 @@ class HeraldAutoConfigurationTest {
                     assertThat(hub.eventLog().readAfter(0, 100).events()).hasSize(3);
                     MockHttpServletRequest request = new MockHttpServletRequest();
                     request.setRemoteAddr("127.0.0.1");
+                    request.addHeader("Host", "127.0.0.1:8080");
                     request.setParameter("who", "bob");
                     assertThat(context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(request)).userId()).isEqualTo("bob");
                 });
