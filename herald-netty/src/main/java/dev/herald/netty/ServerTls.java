@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #pem}: PEM files (a certificate, optionally followed by or beside its chain, and a
- *       PKCS#8 private key), read again whenever they change (checked every few seconds, on a
- *       thread of its own, {@code herald-tls-reload}).</li>
+ *       PKCS#8 private key), read again whenever they change once {@link #reloadEvery} says how
+ *       often to look (on a thread of its own, {@code herald-tls-reload}).</li>
  *   <li>{@link #keyManagers}: a key manager factory from elsewhere (a Spring Boot SSL bundle);
  *       call {@link #reload()} when it changes.</li>
  * </ul>
@@ -54,6 +54,7 @@ public final class ServerTls implements AutoCloseable {
     private final AtomicReference<SslContext> current = new AtomicReference<>();
     private final AtomicReference<List<FileStamp>> stamps = new AtomicReference<>(List.of());
     private volatile boolean http2 = true;
+    private volatile boolean jdkOnly;
     private volatile SslProvider provider;
     private ScheduledExecutorService watcher;
 
@@ -113,6 +114,13 @@ public final class ServerTls implements AutoCloseable {
         return this;
     }
 
+    /** Uses the JDK's TLS even where OpenSSL is available; for tests of that path. */
+    ServerTls jdkOnly() {
+        jdkOnly = true;
+        reload();
+        return this;
+    }
+
     /** The context new connections take now. */
     SslContext context() {
         return current.get();
@@ -137,7 +145,8 @@ public final class ServerTls implements AutoCloseable {
     }
 
     private SslContext build(SslContextBuilder builder) {
-        SslProvider chosen = OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? SslProvider.OPENSSL : SslProvider.JDK;
+        SslProvider chosen = !jdkOnly && OpenSsl.isAvailable() && SslProvider.isAlpnSupported(SslProvider.OPENSSL)
+                ? SslProvider.OPENSSL : SslProvider.JDK;
         List<String> protocols = http2
                 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
                 : List.of(ApplicationProtocolNames.HTTP_1_1);
@@ -156,13 +165,17 @@ public final class ServerTls implements AutoCloseable {
         }
     }
 
-    /** Starts checking the files for changes every interval; for {@link #pem} only. */
-    ServerTls watch(long intervalMillis) {
+    /**
+     * Checks the files for changes at this interval and reloads them when they change (a renewal);
+     * for {@link #pem} only. Returns this.
+     */
+    public ServerTls reloadEvery(java.time.Duration interval) {
         if (watched.isEmpty() || watcher != null) {
             return this;
         }
+        long millis = Math.max(10, interval.toMillis());
         watcher = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("herald-tls-reload").daemon(true).factory());
-        watcher.scheduleWithFixedDelay(this::reloadIfChanged, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        watcher.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
         return this;
     }
 

@@ -4,6 +4,7 @@ import dev.herald.core.Hub;
 import dev.herald.http.HeraldApi;
 import dev.herald.http.TrustedProxies;
 import dev.herald.netty.HeraldNettyServer;
+import dev.herald.netty.ServerTls;
 import dev.herald.netty.ServerLimits;
 import dev.herald.server.demo.SeedDemos;
 import dev.herald.server.web.ActuatorHandler;
@@ -12,10 +13,12 @@ import dev.herald.spring.boot.HeraldProperties;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -41,10 +44,15 @@ public class NettyServerLifecycle implements SmartLifecycle {
     private final ObjectProvider<SeedDemos> demos;
     private final ObjectProvider<PrometheusMeterRegistry> prometheus;
     private final ConfigurableEnvironment environment;
+    private final TlsProperties tlsProperties;
+    private final ObjectProvider<SslBundles> sslBundles;
     private volatile HeraldNettyServer server;
 
     public NettyServerLifecycle(Hub hub, HeraldApi api, HeraldProperties properties, TrustedProxies proxies,
-            ObjectProvider<SeedDemos> demos, ObjectProvider<PrometheusMeterRegistry> prometheus, ConfigurableEnvironment environment) {
+            ObjectProvider<SeedDemos> demos, ObjectProvider<PrometheusMeterRegistry> prometheus, ConfigurableEnvironment environment,
+            TlsProperties tlsProperties, ObjectProvider<SslBundles> sslBundles) {
+        this.tlsProperties = tlsProperties;
+        this.sslBundles = sslBundles;
         this.hub = hub;
         this.api = api;
         this.properties = properties;
@@ -67,6 +75,14 @@ public class NettyServerLifecycle implements SmartLifecycle {
                 .limits(new ServerLimits((int) limits.getMaxRequestLine().toBytes(), (int) limits.getMaxHeaderSize().toBytes(),
                         limits.getMaxQueryParameters(), limits.getRequestTimeout(), limits.getIdleTimeout(),
                         limits.getMaxConnectionsPerAddress(), limits.getMaxConcurrentStreams()));
+        ServerTls tls = tls();
+        builder.http2(tlsProperties.isHttp2());
+        if (tls != null) {
+            builder.tls(tls);
+            if (tlsProperties.getRedirectPort() != null) {
+                builder.redirectHttpFrom(tlsProperties.getRedirectPort());
+            }
+        }
         SeedDemos seeds = demos.getIfAvailable();
         if (seeds != null) {
             seeds.register(builder);
@@ -87,7 +103,56 @@ public class NettyServerLifecycle implements SmartLifecycle {
         // Lets tests read the bound port the usual way (@LocalServerPort).
         environment.getPropertySources().addFirst(new MapPropertySource("herald.server.ports",
                 Map.of("local.server.port", server.port())));
-        log.info("Herald listening on {}:{} (API at {})", address, server.port(), properties.getEndpoint().getPath());
+        log.info("Herald listening on {}:{} ({}, API at {})", address, server.port(), tls == null
+                ? (tlsProperties.isHttp2() ? "HTTP/1.1 and h2c" : "HTTP/1.1")
+                : "HTTPS: " + (tlsProperties.isHttp2() ? "HTTP/2 and HTTP/1.1" : "HTTP/1.1") + ", TLS by " + tls.provider(),
+                properties.getEndpoint().getPath());
+        if (server.redirectPort() >= 0) {
+            log.info("Plain HTTP on port {} redirects to HTTPS", server.redirectPort());
+        }
+    }
+
+    /**
+     * The server's TLS, from {@code herald.tls.*} or else Spring Boot's {@code server.ssl.*}; null
+     * for none. A key store (JKS, PKCS#12) is refused rather than ignored.
+     */
+    private ServerTls tls() {
+        String bundle = tlsProperties.getBundle() != null ? tlsProperties.getBundle() : environment.getProperty("server.ssl.bundle");
+        Path certificate = tlsProperties.getCertificate();
+        Path key = tlsProperties.getPrivateKey();
+        Path chain = tlsProperties.getChain();
+        if (certificate == null && bundle == null && environment.getProperty("server.ssl.certificate") != null) {
+            certificate = Path.of(environment.getProperty("server.ssl.certificate").replaceFirst("^file:", ""));
+            String keyFile = environment.getProperty("server.ssl.certificate-private-key");
+            key = keyFile == null ? null : Path.of(keyFile.replaceFirst("^file:", ""));
+        }
+        if (environment.getProperty("server.ssl.key-store") != null && certificate == null && bundle == null) {
+            throw new IllegalStateException("server.ssl.key-store is not supported by Herald's server: give a PEM certificate "
+                    + "(herald.tls.certificate and herald.tls.private-key) or an SSL bundle (herald.tls.bundle)");
+        }
+        if (bundle != null) {
+            SslBundles bundles = sslBundles.getIfAvailable();
+            if (bundles == null) {
+                throw new IllegalStateException("herald.tls.bundle=" + bundle + " but no SSL bundles are configured (spring.ssl.bundle.*)");
+            }
+            String name = bundle;
+            ServerTls fromBundle = ServerTls.keyManagers(() -> bundles.getBundle(name).getManagers().getKeyManagerFactory());
+            bundles.addBundleUpdateHandler(name, updated -> {
+                fromBundle.reload();
+                log.info("TLS certificate reloaded from SSL bundle {}; new connections use it", name);
+            });
+            return fromBundle;
+        }
+        if (certificate == null) {
+            if (key != null) {
+                throw new IllegalStateException("herald.tls.private-key is set without herald.tls.certificate");
+            }
+            return null;
+        }
+        if (key == null) {
+            throw new IllegalStateException("herald.tls.certificate is set without herald.tls.private-key");
+        }
+        return ServerTls.pem(certificate, key, chain).reloadEvery(tlsProperties.getReloadInterval());
     }
 
     /**

@@ -23,7 +23,8 @@ final class Chromium {
     private Chromium() {
     }
 
-    static ChromeDriver start() throws Exception {
+    /** A browser; extra command-line switches may be given (e.g. {@code --ignore-certificate-errors} for a test certificate). */
+    static ChromeDriver start(String... switches) throws Exception {
         if (!BROWSER.canExecute() || !DRIVER.canExecute()) {
             String message = "Browser tests need Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -37,6 +38,7 @@ final class Chromium {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
                 "--user-data-dir=" + profile);
+        options.addArguments(switches);
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER).usingAnyFreePort().build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
