@@ -98,6 +98,13 @@ class ProtectedModeTest {
     }
 
     @Test
+    void aKeyStoreIsRefusedRatherThanIgnored() {
+        assertThatThrownBy(() -> start("--server.ssl.key-store=classpath:keystore.p12").close())
+                .hasStackTraceContaining("server.ssl.key-store is not supported")
+                .hasStackTraceContaining("herald.tls.certificate");
+    }
+
+    @Test
     void theTokenCommandMintsATokenTheServerAccepts() throws Exception {
         String secret = "a-secret-of-at-least-32-bytes-long!!";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
