@@ -6,6 +6,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -21,6 +22,26 @@ final class Chromium {
     private static final File DRIVER = new File("/usr/bin/chromedriver");
 
     private Chromium() {
+    }
+
+    /**
+     * Opens {@code count} EventSources on the page at the stream URL (relative to the page); each
+     * counts the messages it receives in {@code window.received[i]}, and {@code window.sources[i]}
+     * is the EventSource itself.
+     */
+    static void openEventSources(ChromeDriver browser, int count, String url) {
+        browser.executeScript("window.received = []; window.sources = [];"
+                + "for (let i = 0; i < arguments[0]; i++) {"
+                + "  received.push(0);"
+                + "  const source = new EventSource(arguments[1]);"
+                + "  source.onmessage = () => received[i]++;"
+                + "  sources.push(source);"
+                + "}", count, url);
+    }
+
+    /** How many messages each EventSource of {@link #openEventSources} received. */
+    static List<Integer> received(ChromeDriver browser) {
+        return ((List<?>) browser.executeScript("return window.received;")).stream().map(count -> ((Number) count).intValue()).toList();
     }
 
     /** A browser; extra command-line switches may be given (e.g. {@code --ignore-certificate-errors} for a test certificate). */

@@ -43,23 +43,13 @@ class Http11BrowserLimitTest {
     void overHttp11OnlySixOfTwelveEventSourcesConnect() throws Exception {
         browser = Chromium.start();
         browser.get("http://127.0.0.1:" + port + "/");
-        browser.executeScript("""
-                window.received = [];
-                window.sources = [];
-                for (let i = 0; i < 12; i++) {
-                  received.push(0);
-                  const source = new EventSource('/events?topic=tabs');
-                  source.onmessage = () => received[i]++;
-                  sources.push(source);
-                }
-                """);
+        Chromium.openEventSources(browser, 12, "/events?topic=tabs");
         await().atMost(Duration.ofSeconds(20)).until(() -> hub.connections().size() == 6
                 && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
 
         hub.publish(Publication.to("tabs").data("to every tab").build());
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> ((List<?>) browser.executeScript("return window.received;")).stream()
-                .filter(count -> ((Number) count).intValue() == 1).count() == 6);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Chromium.received(browser).stream().filter(count -> count == 1).count() == 6);
         List<?> states = (List<?>) browser.executeScript("return window.sources.map(s => s.readyState);");
         assertThat(states.stream().filter(state -> ((Number) state).intValue() == 0).count()).as("still connecting").isEqualTo(6);
         assertThat(hub.connections()).hasSize(6);

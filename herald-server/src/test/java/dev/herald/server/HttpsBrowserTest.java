@@ -92,22 +92,12 @@ class HttpsBrowserTest {
     void twelveEventSourcesOnOneHttpsOriginAllReceiveAnEvent() throws Exception {
         browser = Chromium.start("--ignore-certificate-errors");
         browser.get("https://127.0.0.1:" + port + "/");
-        browser.executeScript("""
-                window.received = [];
-                for (let i = 0; i < 12; i++) {
-                  received.push(0);
-                  const source = new EventSource('/events?topic=tabs');
-                  source.onmessage = () => received[i]++;
-                }
-                """);
+        Chromium.openEventSources(browser, 12, "/events?topic=tabs");
         await().atMost(Duration.ofSeconds(20)).until(() -> hub.connections().size() == 12
                 && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
 
         hub.publish(Publication.to("tabs").data("to every tab").build());
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            List<?> counts = (List<?>) browser.executeScript("return window.received;");
-            return counts.stream().allMatch(count -> ((Number) count).intValue() == 1);
-        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> Chromium.received(browser).stream().allMatch(count -> count == 1));
     }
 }

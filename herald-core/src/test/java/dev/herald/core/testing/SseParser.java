@@ -116,7 +116,8 @@ public final class SseParser {
             }
             case "retry" -> {
                 if (!value.isEmpty() && value.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
-                    retry = Long.parseLong(value);
+                    // Any run of digits is a reconnection time; one too long for a long is as long as it gets.
+                    retry = new java.math.BigInteger(value).min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValue();
                 }
             }
             default -> { }
