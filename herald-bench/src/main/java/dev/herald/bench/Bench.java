@@ -31,7 +31,7 @@ public final class Bench {
                           [--duration 20s] [--payload 64] [--publishers 1] [--pipeline 64] [--settle 3s]
                           [--churn 0.1] [--warmup 15s] [--threads]
                           [--herald-jar herald-server/target/herald-server.jar] [--work target/bench]
-                    targets: herald (the server jar, on Netty), herald-mvc (the starter in a Spring MVC app on Tomcat),
+                    targets: herald (the server jar, on Netty), herald-mvc (starter + herald-servlet in a Spring MVC app on Tomcat),
                              herald-netty (herald-netty alone), nchan, emitter (hand-written SseEmitter server)
                     rate: events/s in all; 0 = as fast as the target accepts; -1 = connect only (idle)""");
             return;

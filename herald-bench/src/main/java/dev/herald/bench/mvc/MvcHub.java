@@ -4,8 +4,9 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * Herald embedded the way an application embeds it: {@code herald-spring-boot-starter} in a Spring
- * MVC application on Tomcat, with virtual threads. Measures the servlet transport.
+ * Herald embedded the way an application embeds it: {@code herald-spring-boot-starter} and
+ * {@code herald-servlet} in a Spring MVC application on Tomcat, with virtual threads. Measures the
+ * servlet transport.
  */
 @SpringBootApplication
 public class MvcHub {

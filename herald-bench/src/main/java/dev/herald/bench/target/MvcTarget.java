@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Herald embedded in a Spring MVC application (the starter's servlet endpoints on Tomcat, virtual
- * threads on): what an application that embeds Herald gets.
+ * Herald embedded in a Spring MVC application (herald-servlet's endpoints, registered by the
+ * starter, on Tomcat, virtual threads on): what an application that embeds Herald gets.
  */
 public final class MvcTarget extends MainClassTarget implements HeraldApi {
 

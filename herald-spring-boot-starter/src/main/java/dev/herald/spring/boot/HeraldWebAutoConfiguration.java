@@ -4,12 +4,12 @@ import dev.herald.core.Hub;
 import dev.herald.http.HeraldApi;
 import dev.herald.http.HeraldAuthenticator;
 import dev.herald.http.TrustedProxies;
-import dev.herald.spring.web.EventStreams;
-import dev.herald.spring.web.HeraldConnectionsEndpoint;
-import dev.herald.spring.web.HeraldCorsFilter;
-import dev.herald.spring.web.HeraldEndpoints;
-import dev.herald.spring.web.HeraldPresenceEndpoint;
-import dev.herald.spring.web.HeraldProblems;
+import dev.herald.servlet.EventStreams;
+import dev.herald.servlet.HeraldConnectionsEndpoint;
+import dev.herald.servlet.HeraldCorsFilter;
+import dev.herald.servlet.HeraldEndpoints;
+import dev.herald.servlet.HeraldPresenceEndpoint;
+import dev.herald.servlet.HeraldProblems;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -26,14 +26,15 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.web.servlet.DispatcherServlet;
 
 /**
- * Registers Herald's servlet endpoints ({@code GET}/{@code POST herald.endpoint.path}, and the
- * presence and connections paths when set), the {@link EventStreams} helper for custom stream
- * endpoints, problem responses and CORS, for applications that run Spring MVC. Every request goes
- * through the {@link HeraldApi} bean, so identity comes from the {@link HeraldAuthenticator} bean.
+ * Registers {@code herald-servlet}'s endpoints ({@code GET}/{@code POST herald.endpoint.path}, and
+ * the presence and connections paths when set), the {@link EventStreams} helper for custom stream
+ * endpoints, problem responses and CORS, for applications that run Spring MVC and have
+ * {@code herald-servlet} on the classpath. Every request goes through the {@link HeraldApi} bean,
+ * so identity comes from the {@link HeraldAuthenticator} bean.
  */
 @AutoConfiguration(after = HeraldAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass(DispatcherServlet.class)
+@ConditionalOnClass({DispatcherServlet.class, HeraldEndpoints.class})
 @ConditionalOnBean(Hub.class)
 public final class HeraldWebAutoConfiguration {
 

@@ -8,19 +8,20 @@ import dev.herald.core.Hub;
 import dev.herald.core.InMemoryEventLog;
 import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
+import dev.herald.http.Access;
+import dev.herald.http.HeraldAuthenticator;
+import dev.herald.servlet.EventStreams;
+import dev.herald.servlet.HeraldEndpoints;
+import dev.herald.servlet.ServletRequestView;
 import dev.herald.spring.boot.HeraldAutoConfiguration;
 import dev.herald.spring.boot.HeraldMetrics;
 import dev.herald.spring.boot.HeraldProperties;
 import dev.herald.spring.boot.HeraldWebAutoConfiguration;
-import dev.herald.spring.web.EventStreams;
-import dev.herald.spring.web.ServletRequestView;
-import dev.herald.http.Access;
-import dev.herald.http.HeraldAuthenticator;
-import dev.herald.spring.web.HeraldEndpoints;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -154,6 +155,13 @@ class HeraldAutoConfigurationTest {
                 assertThat(context).doesNotHaveBean(Hub.class).doesNotHaveBean(HeraldEndpoints.class));
         web.withPropertyValues("herald.endpoint.enabled=false").run(context ->
                 assertThat(context).hasSingleBean(Hub.class).hasSingleBean(EventStreams.class).doesNotHaveBean(HeraldEndpoints.class));
+    }
+
+    @Test
+    void aServletApplicationWithoutHeraldServletGetsTheHubButNoEndpoints() {
+        web.withClassLoader(new FilteredClassLoader("dev.herald.servlet.")).run(context ->
+                assertThat(context).hasNotFailed().hasSingleBean(Hub.class).hasSingleBean(HeraldAuthenticator.class)
+                        .doesNotHaveBean(HeraldWebAutoConfiguration.class));
     }
 
     @Test

@@ -30,7 +30,7 @@ class ReadmeSnippetsTest {
     private static final String IMPORTS = """
             import dev.herald.core.*;
             import dev.herald.http.*;
-            import dev.herald.spring.web.*;
+            import dev.herald.servlet.*;
             import jakarta.servlet.http.HttpServletRequest;
             import jakarta.servlet.http.HttpServletResponse;
             import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.servlet;
 
 import dev.herald.core.Connection;
 import dev.herald.core.Hub;
@@ -31,6 +31,11 @@ public final class EventStreams {
 
     private final Hub hub;
 
+    /**
+     * Streams for the given hub; the starter registers one as a bean, so controllers inject it.
+     *
+     * @param hub the hub every stream opened here belongs to
+     */
     public EventStreams(Hub hub) {
         this.hub = Objects.requireNonNull(hub, "hub");
     }

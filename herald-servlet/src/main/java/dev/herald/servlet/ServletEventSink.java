@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.servlet;
 
 import dev.herald.core.Connection;
 import dev.herald.core.EventSink;

@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.servlet;
 
 import dev.herald.core.HeraldException;
 import dev.herald.http.HeraldApi;
@@ -23,11 +23,21 @@ public class HeraldConnectionsEndpoint {
     private final HeraldApi api;
     private final TrustedProxies proxies;
 
+    /**
+     * Called by the auto-configuration.
+     *
+     * @param api reads, authenticates and authorizes every request
+     * @param proxies the proxies whose {@code X-Forwarded-For} names the client
+     */
     public HeraldConnectionsEndpoint(HeraldApi api, TrustedProxies proxies) {
         this.api = api;
         this.proxies = proxies;
     }
 
+    /**
+     * Ends the user's streams, on a container thread that waits until every node can see the
+     * request; a refusal is thrown as the {@link HeraldException} it is.
+     */
     @DeleteMapping("${herald.endpoint.connections-path}")
     public ResponseEntity<String> endStreams(HttpServletRequest request) {
         ServletRequestView view = new ServletRequestView(request, proxies);

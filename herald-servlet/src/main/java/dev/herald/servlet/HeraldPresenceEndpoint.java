@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.servlet;
 
 import dev.herald.http.HeraldApi;
 import dev.herald.http.TrustedProxies;
@@ -21,11 +21,18 @@ public class HeraldPresenceEndpoint {
     private final HeraldApi api;
     private final TrustedProxies proxies;
 
+    /**
+     * Called by the auto-configuration.
+     *
+     * @param api reads, authenticates and authorizes every request
+     * @param proxies the proxies whose {@code X-Forwarded-For} names the client
+     */
     public HeraldPresenceEndpoint(HeraldApi api, TrustedProxies proxies) {
         this.api = api;
         this.proxies = proxies;
     }
 
+    /** Answers the presence query as JSON, not cached, on a container thread. */
     @GetMapping("${herald.endpoint.presence-path}")
     public ResponseEntity<String> presence(HttpServletRequest request) {
         ServletRequestView view = new ServletRequestView(request, proxies);

@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.servlet;
 
 import dev.herald.core.HeraldException;
 import dev.herald.http.CorsPolicy;
@@ -27,6 +27,12 @@ public final class HeraldCorsFilter extends OncePerRequestFilter {
     private final HeraldApi api;
     private final TrustedProxies proxies;
 
+    /**
+     * Called by the auto-configuration, which registers the filter before any other.
+     *
+     * @param api knows Herald's paths and their CORS policy
+     * @param proxies the proxies whose {@code X-Forwarded-For} names the client
+     */
     public HeraldCorsFilter(HeraldApi api, TrustedProxies proxies) {
         this.api = api;
         this.proxies = proxies;

@@ -1,9 +1,10 @@
-package dev.herald.spring.web;
+package dev.herald.servlet;
 
 import dev.herald.http.HttpRequestView;
 import dev.herald.http.TrustedProxies;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -56,7 +57,7 @@ public record ServletRequestView(HttpServletRequest request, TrustedProxies prox
     @Override
     public String remoteAddress() {
         // Every X-Forwarded-For line, in order: a proxy may add a line of its own instead of appending.
-        java.util.List<String> forwarded = java.util.Collections.list(request.getHeaders("X-Forwarded-For"));
+        List<String> forwarded = Collections.list(request.getHeaders("X-Forwarded-For"));
         return proxies.clientAddress(request.getRemoteAddr(), forwarded.isEmpty() ? null : String.join(",", forwarded));
     }
 }

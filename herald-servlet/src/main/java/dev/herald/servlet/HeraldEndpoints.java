@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.servlet;
 
 import dev.herald.core.Event;
 import dev.herald.core.Hub;
@@ -37,6 +37,13 @@ public class HeraldEndpoints {
     private final EventStreams streams;
     private final TrustedProxies proxies;
 
+    /**
+     * Called by the auto-configuration.
+     *
+     * @param api reads, authenticates and authorizes every request
+     * @param streams opens the streams of {@code GET}
+     * @param proxies the proxies whose {@code X-Forwarded-For} names the client
+     */
     public HeraldEndpoints(HeraldApi api, EventStreams streams, TrustedProxies proxies) {
         this.api = api;
         this.hub = api.hub();
@@ -44,6 +51,10 @@ public class HeraldEndpoints {
         this.proxies = proxies;
     }
 
+    /**
+     * Subscribes, on a container thread: returns once the stream is handed to the hub, whose
+     * writer streams from then on. A refusal is thrown before anything is written.
+     */
     @GetMapping("${herald.endpoint.path:/events}")
     public void subscribe(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ServletRequestView view = new ServletRequestView(request, proxies);
@@ -51,6 +62,7 @@ public class HeraldEndpoints {
         streams.open(request, response, api.subscription(view, access));
     }
 
+    /** Publishes the JSON body, on a container thread; answers {@code 201} with the event's id. */
     @PostMapping("${herald.endpoint.path:/events}")
     public ResponseEntity<String> publish(HttpServletRequest request) throws IOException {
         ServletRequestView view = new ServletRequestView(request, proxies);

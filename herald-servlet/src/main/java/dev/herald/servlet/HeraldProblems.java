@@ -1,4 +1,4 @@
-package dev.herald.spring.web;
+package dev.herald.servlet;
 
 import dev.herald.core.HeraldException;
 import dev.herald.http.Problem;
@@ -24,6 +24,10 @@ public class HeraldProblems {
 
     private static final Logger log = LoggerFactory.getLogger(HeraldProblems.class);
 
+    /**
+     * Called by Spring MVC, on the request's thread, when a controller throws a
+     * {@link HeraldException}; logs server-side failures at WARN and refusals at DEBUG.
+     */
     @ExceptionHandler(HeraldException.class)
     public ResponseEntity<ProblemDetail> handle(HeraldException e, HttpServletRequest request) {
         Problem problem = Problem.of(e);
