@@ -9,7 +9,7 @@
  * which registers them: {@link dev.herald.servlet.HeraldEndpoints} ({@code GET}/{@code POST
  * /events}), {@link dev.herald.servlet.HeraldPresenceEndpoint},
  * {@link dev.herald.servlet.HeraldConnectionsEndpoint}, {@link dev.herald.servlet.HeraldProblems}
- * (problem responses) and {@link dev.herald.servlet.HeraldCorsFilter}. How a stream is written
+ * (problem responses) and {@link dev.herald.servlet.HeraldPathFilter}. How a stream is written
  * ({@code ServletEventSink}: the hub's writer on one side, the container's callbacks on the other)
  * is internal; its threads and its lock are described in {@code docs/CONCURRENCY.md}.
  */

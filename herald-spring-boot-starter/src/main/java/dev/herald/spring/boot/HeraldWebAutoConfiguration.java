@@ -6,7 +6,7 @@ import dev.herald.http.HeraldAuthenticator;
 import dev.herald.http.TrustedProxies;
 import dev.herald.servlet.EventStreams;
 import dev.herald.servlet.HeraldConnectionsEndpoint;
-import dev.herald.servlet.HeraldCorsFilter;
+import dev.herald.servlet.HeraldPathFilter;
 import dev.herald.servlet.HeraldEndpoints;
 import dev.herald.servlet.HeraldPresenceEndpoint;
 import dev.herald.servlet.HeraldProblems;
@@ -73,13 +73,13 @@ public final class HeraldWebAutoConfiguration {
         return new HeraldConnectionsEndpoint(api, proxies);
     }
 
-    /** CORS for Herald's paths, before any other filter so a preflight needs no credentials. */
+    /** CORS and methods for Herald's paths, before any other filter so a preflight needs no credentials. */
     @Bean
     @ConditionalOnBooleanProperty(name = "herald.endpoint.enabled", matchIfMissing = true)
-    FilterRegistrationBean<HeraldCorsFilter> heraldCorsFilter(HeraldApi api, TrustedProxies proxies) {
-        FilterRegistrationBean<HeraldCorsFilter> registration = new FilterRegistrationBean<>(new HeraldCorsFilter(api, proxies));
+    FilterRegistrationBean<HeraldPathFilter> heraldPathFilter(HeraldApi api, TrustedProxies proxies) {
+        FilterRegistrationBean<HeraldPathFilter> registration = new FilterRegistrationBean<>(new HeraldPathFilter(api, proxies));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
-        registration.setName("heraldCorsFilter");
+        registration.setName("heraldPathFilter");
         return registration;
     }
 

@@ -3,6 +3,7 @@ package dev.herald.servlet;
 import dev.herald.core.HeraldException;
 import dev.herald.http.CorsPolicy;
 import dev.herald.http.HeraldApi;
+import dev.herald.http.MethodNotAllowedException;
 import dev.herald.http.Problem;
 import dev.herald.http.TrustedProxies;
 import jakarta.servlet.FilterChain;
@@ -17,12 +18,15 @@ import java.util.Map;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * CORS on Herald's paths by the same {@link CorsPolicy} as every transport: answers preflights
- * ({@code 204} with the allowed methods and headers), refuses other origins with the same
- * {@code origin-not-allowed} problem the standalone server sends, and adds the response headers
- * for allowed ones before the response is committed (a stream commits at once).
+ * What Herald's paths check before Spring MVC sees a request, so a servlet application answers
+ * exactly as the standalone server does: CORS by the same {@link CorsPolicy} (preflights answered
+ * {@code 204} with the allowed methods and headers, other origins refused with the
+ * {@code origin-not-allowed} problem, response headers for allowed ones set before the response
+ * is committed, which a stream does at once), and the methods each path answers (anything else is
+ * the {@code method-not-allowed} problem with an {@code Allow} header, not Spring's own 405).
+ * Runs on the container's request thread.
  */
-public final class HeraldCorsFilter extends OncePerRequestFilter {
+public final class HeraldPathFilter extends OncePerRequestFilter {
 
     private final HeraldApi api;
     private final TrustedProxies proxies;
@@ -33,7 +37,7 @@ public final class HeraldCorsFilter extends OncePerRequestFilter {
      * @param api knows Herald's paths and their CORS policy
      * @param proxies the proxies whose {@code X-Forwarded-For} names the client
      */
-    public HeraldCorsFilter(HeraldApi api, TrustedProxies proxies) {
+    public HeraldPathFilter(HeraldApi api, TrustedProxies proxies) {
         this.api = api;
         this.proxies = proxies;
     }
@@ -52,6 +56,11 @@ public final class HeraldCorsFilter extends OncePerRequestFilter {
             cors.check(view);
         } catch (HeraldException refused) {
             writeProblem(response, Problem.of(refused), view.path());
+            return;
+        }
+        HeraldApi.Endpoint endpoint = api.endpointAt(view.path());
+        if (!CorsPolicy.isPreflight(view) && !endpoint.methods().contains(view.method())) {
+            writeProblem(response, Problem.of(new MethodNotAllowedException(view.method(), endpoint.methods())), view.path());
             return;
         }
         if (CorsPolicy.isPreflight(view)) {
