@@ -32,13 +32,37 @@ public final class UriTemplates {
     /** A compiled template. Immutable and thread-safe. */
     public static final class Template {
         private final Part[] parts;
+        /** For a template of one expression between optional literals (the usual {@code orders/{id}}): the pieces, else null. */
+        private final String prefix;
+        private final Expression single;
+        private final String suffix;
 
         private Template(List<Part> parts) {
             this.parts = parts.toArray(Part[]::new);
+            Expression only = null;
+            int expressions = 0;
+            for (Part part : parts) {
+                if (part instanceof Expression expression) {
+                    only = expression;
+                    expressions++;
+                }
+            }
+            // Literal runs never touch each other, so one expression in at most three parts is
+            // {e}, lit{e}, {e}lit or lit{e}lit.
+            boolean simple = expressions == 1 && parts.size() <= 3;
+            this.single = simple ? only : null;
+            this.prefix = simple && parts.getFirst() instanceof Literal literal ? literal.text() : "";
+            this.suffix = simple && parts.size() > 1 && parts.getLast() instanceof Literal literal ? literal.text() : "";
         }
 
         /** Whether the template can expand to exactly this topic. */
         public boolean matches(String topic) {
+            if (single != null) {
+                // The usual shape, without the general walk's allocations: the dispatcher asks
+                // this for every event and every distinct template.
+                return topic.length() >= prefix.length() + suffix.length() && topic.startsWith(prefix) && topic.endsWith(suffix)
+                        && single.expandsTo(topic, prefix.length(), topic.length() - suffix.length());
+            }
             int n = topic.length();
             BitSet reached = new BitSet(n + 1);
             reached.set(0);
@@ -109,6 +133,28 @@ public final class UriTemplates {
             }
             run.or(from); // an expression may also expand to nothing
             return run;
+        }
+
+        /** Whether the expression can expand to exactly {@code topic[from, to)}. */
+        boolean expandsTo(String topic, int from, int to) {
+            if (from == to) {
+                return true;
+            }
+            int at = from;
+            if (lead != 0) {
+                if (topic.charAt(at) != lead) {
+                    return false;
+                }
+                at++;
+            }
+            while (at < to) {
+                int next = step(topic, at);
+                if (next < 0 || next > to) {
+                    return false;
+                }
+                at = next;
+            }
+            return true;
         }
 
         /** The position after one allowed character or escape at {@code at}, or -1. */
