@@ -8,6 +8,7 @@ import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseWireClient;
 import dev.herald.core.testing.WireClients;
+import dev.herald.netty.testing.RawHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,8 +45,8 @@ class HostileRequestsTest {
         server.close();
     }
 
-    private RawConnection connect() throws IOException {
-        return new RawConnection(server.port());
+    private RawHttp connect() throws IOException {
+        return new RawHttp(server.port());
     }
 
     private int stored() {
@@ -59,7 +60,7 @@ class HostileRequestsTest {
 
     @Test
     void aRequestHeadDribbledAByteAtATimeIsAnswered408AndClosed() throws Exception {
-        try (RawConnection slow = connect()) {
+        try (RawHttp slow = connect()) {
             String head = "GET /events?topic=t HTTP/1.1\r\nHost: h\r\nX-Slow: ";
             boolean closedByTheServer = false;
             try {
@@ -73,7 +74,7 @@ class HostileRequestsTest {
             }
             assertThat(closedByTheServer).isTrue();
 
-            RawConnection.Response answer = slow.read();
+            RawHttp.Response answer = slow.read();
 
             assertThat(answer.status()).isEqualTo(408);
             assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
@@ -84,7 +85,7 @@ class HostileRequestsTest {
 
     @Test
     void aConnectionThatSendsNothingIsClosed() throws Exception {
-        try (RawConnection silent = connect()) {
+        try (RawHttp silent = connect()) {
             assertThat(silent.closedWithin(Duration.ofSeconds(5))).isTrue();
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
@@ -92,10 +93,10 @@ class HostileRequestsTest {
 
     @Test
     void aBodyThatStopsArrivingIsAnswered408AndNothingIsStored() throws Exception {
-        try (RawConnection stalled = connect()) {
+        try (RawHttp stalled = connect()) {
             stalled.send("POST /events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"topic\":");
 
-            RawConnection.Response answer = stalled.read();
+            RawHttp.Response answer = stalled.read();
 
             assertThat(answer.status()).isEqualTo(408);
             assertThat(stalled.closedWithin(Duration.ofSeconds(5))).isTrue();
@@ -105,7 +106,7 @@ class HostileRequestsTest {
 
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        try (RawConnection idle = connect()) {
+        try (RawHttp idle = connect()) {
             idle.send(publish("{\"topic\":\"t\"}"));
             assertThat(idle.read().status()).isEqualTo(201);
 
@@ -115,11 +116,11 @@ class HostileRequestsTest {
 
     @Test
     void aBodyDeclaredTooLargeIsRefusedBeforeItIsSent() throws Exception {
-        try (RawConnection big = connect()) {
+        try (RawHttp big = connect()) {
             big.send("POST /events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 10485760\r\n"
                     + "Expect: 100-continue\r\n\r\n");
 
-            RawConnection.Response answer = big.read();
+            RawHttp.Response answer = big.read();
 
             assertThat(answer.status()).isEqualTo(413);
             assertThat(answer.body()).contains("request-too-large");
@@ -129,10 +130,10 @@ class HostileRequestsTest {
 
     @Test
     void anEndlessChunkedBodyIsRefusedOnceItCrossesTheLimit() throws Exception {
-        try (RawConnection endless = connect()) {
+        try (RawHttp endless = connect()) {
             endless.send("POST /events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
             String chunk = "x".repeat(4096);
-            RawConnection.Response answer = null;
+            RawHttp.Response answer = null;
             // The limit is about 22 KB here: the answer must come long before 1 MB is sent.
             for (int i = 0; i < 256; i++) {
                 try {
@@ -153,12 +154,12 @@ class HostileRequestsTest {
 
     @Test
     void aBrokenChunkIsRefusedWithoutPublishingAndTheConnectionClosed() throws Exception {
-        try (RawConnection broken = connect()) {
+        try (RawHttp broken = connect()) {
             String json = "{\"topic\":\"t\",\"data\":\"x\"}";
             broken.send("POST /events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + Integer.toHexString(json.length()) + "\r\n" + json + "\r\nzz-not-a-size\r\n\r\n");
 
-            RawConnection.Response answer = broken.read();
+            RawHttp.Response answer = broken.read();
 
             assertThat(answer.status()).isEqualTo(400);
             assertThat(answer.body()).contains("urn:herald:problem:bad-request");
@@ -169,11 +170,11 @@ class HostileRequestsTest {
 
     @Test
     void http11NeedsExactlyOneHost() throws Exception {
-        try (RawConnection none = connect()) {
+        try (RawHttp none = connect()) {
             none.send("GET /events?topic=t HTTP/1.1\r\n\r\n");
             assertThat(none.read().status()).isEqualTo(400);
         }
-        try (RawConnection two = connect()) {
+        try (RawHttp two = connect()) {
             two.send("GET /events?topic=t HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
             assertThat(two.read().status()).isEqualTo(400);
         }
@@ -182,7 +183,7 @@ class HostileRequestsTest {
 
     @Test
     void anAbsoluteFormTargetIsServedLikeItsPath() throws Exception {
-        try (RawConnection proxyStyle = connect()) {
+        try (RawHttp proxyStyle = connect()) {
             proxyStyle.send("POST http://h/events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 13\r\n\r\n{\"topic\":\"t\"}");
             assertThat(proxyStyle.read().status()).isEqualTo(201);
         }
@@ -190,10 +191,10 @@ class HostileRequestsTest {
 
     @Test
     void aMethodThePathDoesNotServeGets405WithAllow() throws Exception {
-        try (RawConnection put = connect()) {
+        try (RawHttp put = connect()) {
             put.send("PUT /events HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n");
 
-            RawConnection.Response answer = put.read();
+            RawHttp.Response answer = put.read();
 
             assertThat(answer.status()).isEqualTo(405);
             assertThat(answer.header("Allow")).isEqualTo("GET, POST");
@@ -203,15 +204,15 @@ class HostileRequestsTest {
 
     @Test
     void overlongUrlsAndHeadersAreRefused() throws Exception {
-        try (RawConnection url = connect()) {
+        try (RawHttp url = connect()) {
             url.send("GET /events?topic=" + "a".repeat(100_000) + " HTTP/1.1\r\nHost: h\r\n\r\n");
-            RawConnection.Response answer = url.read();
+            RawHttp.Response answer = url.read();
             assertThat(answer.status()).isEqualTo(414);
             assertThat(answer.body()).contains("uri-too-long");
         }
-        try (RawConnection headers = connect()) {
+        try (RawHttp headers = connect()) {
             headers.send("GET /events?topic=t HTTP/1.1\r\nHost: h\r\nX-Big: " + "b".repeat(100_000) + "\r\n\r\n");
-            RawConnection.Response answer = headers.read();
+            RawHttp.Response answer = headers.read();
             assertThat(answer.status()).isEqualTo(431);
             assertThat(answer.body()).contains("headers-too-large");
         }
@@ -223,15 +224,15 @@ class HostileRequestsTest {
         for (int i = 0; i < 300; i++) {
             topics.append("topic=t").append(i).append("/%7Bx%7D&");
         }
-        try (RawConnection many = connect()) {
+        try (RawHttp many = connect()) {
             many.send("GET " + topics + " HTTP/1.1\r\nHost: h\r\n\r\n");
-            RawConnection.Response answer = many.read();
+            RawHttp.Response answer = many.read();
             assertThat(answer.status()).isEqualTo(400);
             assertThat(answer.body()).contains("invalid-query");
         }
-        try (RawConnection some = connect()) {
+        try (RawHttp some = connect()) {
             some.send("GET /events?topic=a&topic=b&topic=c" + "&topic=x".repeat(70) + " HTTP/1.1\r\nHost: h\r\n\r\n");
-            RawConnection.Response answer = some.read();
+            RawHttp.Response answer = some.read();
             assertThat(answer.status()).isEqualTo(400);
             assertThat(answer.body()).contains("invalid-subscription").contains("at most 64");
         }
@@ -240,9 +241,9 @@ class HostileRequestsTest {
     @Test
     void malformedEscapesAndInvalidUtf8InTheTargetAreRefused() throws Exception {
         for (String target : List.of("/events?topic=%zz", "/events?topic=%C0%AF", "/events?topic=%ED%A0%80", "/events?topic=%")) {
-            try (RawConnection bad = connect()) {
+            try (RawHttp bad = connect()) {
                 bad.send("GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n");
-                RawConnection.Response answer = bad.read();
+                RawHttp.Response answer = bad.read();
                 assertThat(answer.status()).as(target).isEqualTo(400);
                 assertThat(answer.body()).as(target).contains("invalid-query");
             }
@@ -263,17 +264,17 @@ class HostileRequestsTest {
                 body[at++] = b;
             }
         }
-        try (RawConnection invalid = connect()) {
+        try (RawHttp invalid = connect()) {
             invalid.send(("POST /events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             invalid.send(body);
-            RawConnection.Response answer = invalid.read();
+            RawHttp.Response answer = invalid.read();
             assertThat(answer.status()).isEqualTo(400);
             assertThat(answer.body()).contains("not valid UTF-8");
         }
-        try (RawConnection surrogate = connect()) {
+        try (RawHttp surrogate = connect()) {
             surrogate.send(publish("{\"topic\":\"t\",\"type\":\"x\\ud800y\",\"data\":\"z\"}"));
-            RawConnection.Response answer = surrogate.read();
+            RawHttp.Response answer = surrogate.read();
             assertThat(answer.status()).isEqualTo(400);
             assertThat(answer.body()).contains("unpaired surrogate");
         }
@@ -282,13 +283,13 @@ class HostileRequestsTest {
 
     @Test
     void anExpectContinueWithinTheLimitGetsContinueThenItsAnswer() throws Exception {
-        try (RawConnection polite = connect()) {
+        try (RawHttp polite = connect()) {
             polite.send("POST /events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 13\r\nExpect: 100-continue\r\n\r\n");
             assertThat(polite.read().status()).isEqualTo(100);
             polite.send("{\"topic\":\"t\"}");
             assertThat(polite.read().status()).isEqualTo(201);
         }
-        try (RawConnection odd = connect()) {
+        try (RawHttp odd = connect()) {
             odd.send("POST /events HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\nExpect: something-else\r\n\r\n");
             assertThat(odd.read().status()).isEqualTo(417);
         }
@@ -298,27 +299,27 @@ class HostileRequestsTest {
     void connectionsBeyondTheLimitPerAddressAreRefusedWith429() throws Exception {
         stop();
         start(ServerLimits.defaults().withMaxConnectionsPerAddress(3));
-        List<RawConnection> held = new ArrayList<>();
+        List<RawHttp> held = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
                 held.add(connect());
             }
             await().until(() -> server.openConnections() == 3);
-            try (RawConnection fourth = connect()) {
+            try (RawHttp fourth = connect()) {
                 fourth.send("GET /events?topic=t HTTP/1.1\r\nHost: h\r\n\r\n");
-                RawConnection.Response answer = fourth.read();
+                RawHttp.Response answer = fourth.read();
                 assertThat(answer.status()).isEqualTo(429);
                 assertThat(answer.body()).contains("too-many-connections").contains("\"scope\":\"address\"");
                 assertThat(fourth.closedWithin(Duration.ofSeconds(5))).isTrue();
             }
             held.removeFirst().close();
             await().until(() -> server.openConnections() == 2);
-            try (RawConnection again = connect()) {
+            try (RawHttp again = connect()) {
                 again.send(publish("{\"topic\":\"t\"}"));
                 assertThat(again.read().status()).isEqualTo(201);
             }
         } finally {
-            for (RawConnection connection : held) {
+            for (RawHttp connection : held) {
                 connection.close();
             }
         }

@@ -8,6 +8,7 @@ import dev.herald.core.Hub;
 import dev.herald.http.Access;
 import dev.herald.http.HeraldAuthenticator;
 import dev.herald.http.HttpRequestView;
+import dev.herald.netty.testing.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ class PipeliningTest {
         for (int i = 0; i < 300; i++) {
             requests.append(publish("p" + i));
         }
-        try (RawConnection client = new RawConnection(server.port())) {
+        try (RawHttp client = new RawHttp(server.port())) {
             client.send(requests.toString());
             List<Integer> statuses = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
@@ -91,12 +92,12 @@ class PipeliningTest {
     @Test
     void aRequestThatTimesOutWhileAnEarlierOneIsServedIsAnsweredAfterIt() throws Exception {
         start(slow(2000), ServerLimits.defaults().withRequestTimeout(Duration.ofMillis(500)));
-        try (RawConnection client = new RawConnection(server.port())) {
+        try (RawHttp client = new RawHttp(server.port())) {
             // The first publish is complete and slowly authenticated; the second stops mid-body.
             client.send(publish("first") + "POST /events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"to");
 
-            RawConnection.Response first = client.read();
-            RawConnection.Response second = client.read();
+            RawHttp.Response first = client.read();
+            RawHttp.Response second = client.read();
 
             assertThat(first.status()).isEqualTo(201);
             assertThat(second.status()).isEqualTo(408);
@@ -109,14 +110,14 @@ class PipeliningTest {
     void aKeepAliveConnectionOutlivesTheRequestTimeoutAndServesTheNextRequest() throws Exception {
         start(HeraldAuthenticator.trusting("user"), ServerLimits.defaults().withRequestTimeout(Duration.ofMillis(300))
                 .withIdleTimeout(Duration.ofSeconds(30)));
-        try (RawConnection client = new RawConnection(server.port())) {
+        try (RawHttp client = new RawHttp(server.port())) {
             client.send(publish("one"));
             assertThat(client.read().status()).isEqualTo(201);
 
             Thread.sleep(1000); // three request timeouts, well inside the idle timeout
 
             client.send(publish("two"));
-            RawConnection.Response next = client.read();
+            RawHttp.Response next = client.read();
             assertThat(next.status()).as("the answer to the second request, not a stale 408").isEqualTo(201);
         }
         assertThat(stored()).containsExactly("one", "two");
@@ -125,7 +126,7 @@ class PipeliningTest {
     @Test
     void nothingPipelinedBehindConnectionCloseIsServed() throws Exception {
         start(HeraldAuthenticator.trusting("user"), ServerLimits.defaults());
-        try (RawConnection client = new RawConnection(server.port())) {
+        try (RawHttp client = new RawHttp(server.port())) {
             client.send(publish("last", "Connection: close\r\n") + publish("ignored"));
 
             assertThat(client.read().status()).isEqualTo(201);
@@ -137,7 +138,7 @@ class PipeliningTest {
     @Test
     void aContinueIsOwedUntilTheAnswersBeforeItAreWritten() throws Exception {
         start(slow(500), ServerLimits.defaults());
-        try (RawConnection client = new RawConnection(server.port())) {
+        try (RawHttp client = new RawHttp(server.port())) {
             client.send(publish("before") + "POST /events HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
                     + "Expect: 100-continue\r\nContent-Length: 22\r\n\r\n");
 
@@ -154,7 +155,7 @@ class PipeliningTest {
         start(HeraldAuthenticator.trusting("user"), ServerLimits.defaults().withIdleTimeout(Duration.ofSeconds(1)));
         byte[] request = "GET /nothing-here HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         Thread pusher;
-        try (RawConnection client = new RawConnection(server.port())) {
+        try (RawHttp client = new RawHttp(server.port())) {
             client.socket().setReceiveBufferSize(4096);
             // Writes stop once the server stops reading; a thread keeps pushing until it cannot.
             pusher = Thread.ofVirtual().start(() -> {

@@ -11,6 +11,7 @@ import dev.herald.core.testing.SseParser.Received;
 import dev.herald.core.testing.SseWireClient;
 import dev.herald.core.testing.WireClients;
 import dev.herald.http.testing.Tokens;
+import dev.herald.netty.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package dev.herald.server;
+package dev.herald.netty.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,17 +17,16 @@ import java.util.Map;
 /**
  * A TCP connection to 127.0.0.1 that speaks HTTP/1.1 by hand: for requests no HTTP client would
  * send (raw control bytes, invalid UTF-8, oversized or dribbled heads and bodies) and for reading
- * exactly what the server wrote back. Every read has a timeout. Adapted from herald-netty's test
- * {@code RawConnection}; one thread reads, another may write.
+ * exactly what the server wrote back. Every read has a timeout; one thread reads, another may write.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
     /** How long a read waits before the test fails instead of hanging. */
-    static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
     /** One response as read off the wire; header names are lower case. */
-    record Response(int status, Map<String, String> headers, String body) {
-        String header(String name) {
+    public record Response(int status, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
@@ -41,7 +40,7 @@ final class RawHttp implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    RawHttp(int port) throws IOException {
+    public RawHttp(int port) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout((int) READ_TIMEOUT.toMillis());
@@ -50,7 +49,7 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Sends one request on a new connection and reads its answer. */
-    static Response exchange(int port, byte[] request) throws IOException {
+    public static Response exchange(int port, byte[] request) throws IOException {
         try (RawHttp connection = new RawHttp(port)) {
             return connection.send(request).read();
         }
@@ -60,7 +59,7 @@ final class RawHttp implements AutoCloseable {
      * A request as bytes: each part is a {@code String} (sent as UTF-8) or a {@code byte[]} (sent
      * as is), so raw bytes can go anywhere.
      */
-    static byte[] bytes(Object... parts) {
+    public static byte[] bytes(Object... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Object part : parts) {
             switch (part) {
@@ -72,11 +71,11 @@ final class RawHttp implements AutoCloseable {
         return out.toByteArray();
     }
 
-    RawHttp send(String text) throws IOException {
+    public RawHttp send(String text) throws IOException {
         return send(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    RawHttp send(byte[] bytes) throws IOException {
+    public RawHttp send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
         return this;
@@ -87,7 +86,7 @@ final class RawHttp implements AutoCloseable {
      * body of an event stream is not read (it would last as long as the stream): read it with an
      * SSE client.
      */
-    Response read() throws IOException {
+    public Response read() throws IOException {
         String statusLine = line();
         if (statusLine == null) {
             throw new IOException("the connection closed before a response");
@@ -116,12 +115,12 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Whether the server has sent something not read yet. */
-    boolean answered() throws IOException {
+    public boolean answered() throws IOException {
         return in.available() > 0;
     }
 
     /** Whether the server closes (or resets) the connection within the time; what it sent before is skipped. */
-    boolean closedWithin(Duration timeout) throws IOException {
+    public boolean closedWithin(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         try {
             byte[] skipped = new byte[8192];
@@ -167,11 +166,11 @@ final class RawHttp implements AutoCloseable {
         return line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
     }
 
-    Socket socket() {
+    public Socket socket() {
         return socket;
     }
 
-    OutputStream output() {
+    public OutputStream output() {
         return out;
     }
 
