@@ -1,8 +1,8 @@
 package dev.herald.bench;
 
 import dev.herald.bench.load.LoadGenerator;
+import dev.herald.bench.load.Protocol;
 import dev.herald.bench.report.SvgChart;
-import dev.herald.bench.target.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.HdrHistogram.Histogram;
+import java.util.stream.Stream;
 
 /**
  * The benchmark suite: every scenario against every target, one after the other on this machine,
@@ -21,7 +21,10 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * herald-bench/bench --main dev.herald.bench.Suite --targets herald,nchan,emitter --out docs/bench
+ * herald-bench/bench --main dev.herald.bench.Suite --targets herald --protocols h1,h1-tls,h2c,h2 --scenarios fanout-1k --out target/bench
  * </pre>
+ *
+ * Takes {@link Bench}'s {@code --protocols}, {@code --streams-per-connection}, {@code --h2-window} and {@code --threads} too.
  */
 public final class Suite {
 
@@ -41,6 +44,10 @@ public final class Suite {
     public static void main(String[] args) throws Exception {
         Map<String, String> options = Bench.parse(args);
         List<String> targets = List.of(options.getOrDefault("targets", "herald,nchan,emitter").split(","));
+        List<Protocol> protocols = Stream.of(options.getOrDefault("protocols", "h1").split(",")).map(Protocol::of).toList();
+        for (String name : targets) {
+            protocols.forEach(protocol -> Bench.checkSpeaks(name, protocol));
+        }
         List<String> wanted = options.containsKey("scenarios") ? List.of(options.get("scenarios").split(",")) : null;
         Path out = Path.of(options.getOrDefault("out", "docs/bench"));
         Path work = Path.of(options.getOrDefault("work", "target/bench"));
@@ -50,84 +57,83 @@ public final class Suite {
             if (wanted != null && !wanted.contains(scenario.name())) {
                 continue;
             }
-            Map<String, LoadGenerator.Result> results = new LinkedHashMap<>();
+            List<Bench.Run> runs = new ArrayList<>();
             for (String name : targets) {
-                System.out.printf("%s: %s on %s...%n", Instant.now(), scenario.name(), name);
-                try (Target target = Bench.target(name, options, work.resolve(name)); LoadGenerator load = new LoadGenerator(2)) {
-                    target.start();
-                    LoadGenerator.Config config = new LoadGenerator.Config(target.subscribeUrl(), target.publishUrl(),
-                            target.publishFormat(), scenario.subscribers(), scenario.topics(), scenario.rate(), scenario.duration(),
-                            64, scenario.publishers(), 64, Duration.ofSeconds(scenario.rate() < 0 ? 10 : 3),
-                            "s" + System.currentTimeMillis() % 100000 + "t", scenario.churn());
-                    Bench.warmUp(load, config, options);
-                    LoadGenerator.Result result = load.run(config, target.probe());
-                    System.out.println("  " + Bench.describe(result));
-                    results.put(name, result);
-                } catch (Exception e) {
-                    System.out.println("  failed: " + e);
+                for (Protocol protocol : protocols) {
+                    System.out.printf("%s: %s on %s over %s...%n", Instant.now(), scenario.name(), name, protocol.label());
+                    try {
+                        LoadGenerator.Result result = Bench.measure(name, protocol, options, work, target -> new LoadGenerator.Config(
+                                target.subscribeUrl(), target.publishUrl(), target.publishFormat(), scenario.subscribers(), scenario.topics(),
+                                scenario.rate(), scenario.duration(), 64, scenario.publishers(), 64,
+                                Duration.ofSeconds(scenario.rate() < 0 ? 10 : 3), "s" + System.currentTimeMillis() % 100000 + "t",
+                                scenario.churn()));
+                        System.out.println("  " + Bench.describe(result));
+                        runs.add(new Bench.Run(name, protocol, 1, result));
+                    } catch (Exception e) {
+                        System.out.println("  failed: " + e);
+                    }
                 }
             }
-            String section = section(scenario, results, targets);
+            String section = section(scenario, runs);
             report.append(section);
             Files.writeString(out.resolve(scenario.name() + ".md"), section);
-            Files.writeString(out.resolve(scenario.name() + ".svg"), chart(scenario, results));
+            Files.writeString(out.resolve(scenario.name() + ".svg"), chart(scenario, runs));
         }
         System.out.println(report);
     }
 
-    static String section(Scenario scenario, Map<String, LoadGenerator.Result> results, List<String> targets) {
+    static String section(Scenario scenario, List<Bench.Run> runs) {
         StringBuilder md = new StringBuilder();
         md.append("### ").append(scenario.name()).append(": ").append(scenario.description()).append("\n\n");
         if (scenario.rate() < 0) {
             md.append("| target | connected | connect time | connections/s | server RSS before | with connections | bytes per connection |\n");
             md.append("|---|---:|---:|---:|---:|---:|---:|\n");
-            results.forEach((name, r) -> md.append(String.format(Locale.ROOT, "| %s | %d/%d | %.2f s | %.0f | %.0f MB | %.0f MB | %.0f |%n",
-                    name, r.connected(), r.subscribers(), r.connectSeconds(), r.connected() / Math.max(0.001, r.connectSeconds()),
-                    r.rssBeforeBytes() / 1e6, r.rssIdleBytes() / 1e6, r.bytesPerConnection())));
-        } else {
-            md.append("| target | published/s | deliveries/s | lost | repeated or late | streams dropped (resumed) | p50 | p90 | p99 | p99.9 | max | publish p99 | server CPU | CPU µs per delivery |\n");
-            md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-            results.forEach((name, r) -> {
-                Histogram h = r.latencyMicros();
-                md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %d | %d | %d | %s | %s | %s | %s | %s | %s | %.1f s | %.2f |%n",
-                        name, r.publishRate(), r.deliveriesPerSecond(), r.lost(), r.outOfOrder(), r.disconnected(),
-                        ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(90)), ms(h.getValueAtPercentile(99)),
-                        ms(h.getValueAtPercentile(99.9)), ms(h.getMaxValue()), ms(r.publishRoundTripMicros().getValueAtPercentile(99)),
-                        r.serverCpuSeconds(), r.cpuMicrosPerDelivery()));
+            runs.forEach(run -> {
+                LoadGenerator.Result r = run.result();
+                md.append(String.format(Locale.ROOT, "| %s | %d/%d | %.2f s | %.0f | %.0f MB | %.0f MB | %.0f |%n",
+                        run.label(runs), r.connected(), r.subscribers(), r.connectSeconds(), r.connected() / Math.max(0.001, r.connectSeconds()),
+                        r.rssBeforeBytes() / 1e6, r.rssIdleBytes() / 1e6, r.bytesPerConnection()));
             });
-            LoadGenerator.Result herald = results.get("herald");
+        } else {
+            md.append(Bench.table(runs));
+            Bench.Run herald = runs.stream().filter(run -> run.target().equals("herald") && run.protocol() == Protocol.H1)
+                    .findFirst().orElse(null);
             if (herald != null && scenario.subscribers() > 0) {
                 md.append('\n');
-                results.forEach((name, r) -> {
-                    if (!name.equals("herald") && r.deliveriesPerSecond() > 0) {
+                runs.forEach(run -> {
+                    LoadGenerator.Result r = run.result();
+                    if (!run.target().equals("herald") && r.deliveriesPerSecond() > 0) {
+                        LoadGenerator.Result h = herald.result();
                         md.append(String.format(Locale.ROOT, "Herald/%s: deliveries/s %.2f×, CPU per delivery %.2f×, p99 %.2f×.%n",
-                                name, herald.deliveriesPerSecond() / r.deliveriesPerSecond(),
-                                herald.cpuMicrosPerDelivery() / Math.max(1e-9, r.cpuMicrosPerDelivery()),
-                                herald.latencyMicros().getValueAtPercentile(99) / (double) Math.max(1, r.latencyMicros().getValueAtPercentile(99))));
+                                run.label(runs), h.deliveriesPerSecond() / r.deliveriesPerSecond(),
+                                h.cpuMicrosPerDelivery() / Math.max(1e-9, r.cpuMicrosPerDelivery()),
+                                h.latencyMicros().getValueAtPercentile(99) / (double) Math.max(1, r.latencyMicros().getValueAtPercentile(99))));
                     }
                 });
+                md.append(Bench.protocolRatios(runs));
             }
         }
         return md.append("\n![").append(scenario.name()).append("](bench/").append(scenario.name()).append(".svg)\n\n").toString();
     }
 
-    static String chart(Scenario scenario, Map<String, LoadGenerator.Result> results) {
+    static String chart(Scenario scenario, List<Bench.Run> runs) {
         SvgChart chart = new SvgChart(scenario.name() + ": " + scenario.description());
         Map<String, Double> first = new LinkedHashMap<>();
         Map<String, Double> second = new LinkedHashMap<>();
         Map<String, Double> third = new LinkedHashMap<>();
         if (scenario.rate() < 0) {
-            results.forEach((name, r) -> {
-                first.put(name, r.bytesPerConnection());
-                second.put(name, r.connected() / Math.max(0.001, r.connectSeconds()));
+            runs.forEach(run -> {
+                first.put(run.label(runs), run.result().bytesPerConnection());
+                second.put(run.label(runs), run.result().connected() / Math.max(0.001, run.result().connectSeconds()));
             });
             return chart.panel("Server memory per idle connection", "bytes of RSS", first, true)
                     .panel("Connection rate", "connections/s", second, false).render();
         }
-        results.forEach((name, r) -> {
-            first.put(name, scenario.subscribers() == 0 ? r.publishRate() : r.deliveriesPerSecond());
-            second.put(name, r.latencyMicros().getValueAtPercentile(99) / 1000.0);
-            third.put(name, r.cpuMicrosPerDelivery());
+        runs.forEach(run -> {
+            LoadGenerator.Result r = run.result();
+            first.put(run.label(runs), scenario.subscribers() == 0 ? r.publishRate() : r.deliveriesPerSecond());
+            second.put(run.label(runs), r.latencyMicros().getValueAtPercentile(99) / 1000.0);
+            third.put(run.label(runs), r.cpuMicrosPerDelivery());
         });
         if (scenario.subscribers() == 0) {
             return chart.panel("Publishes accepted", "events/s", first, false).render();
@@ -135,9 +141,5 @@ public final class Suite {
         return chart.panel("Deliveries", "events/s", first, false)
                 .panel("p99 publish-to-receive latency", "ms", second, true)
                 .panel("Server CPU per delivery", "µs", third, true).render();
-    }
-
-    private static String ms(long micros) {
-        return micros >= 10_000 ? String.format(Locale.ROOT, "%.0f ms", micros / 1000.0) : String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
     }
 }

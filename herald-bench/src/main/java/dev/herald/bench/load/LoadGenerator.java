@@ -2,31 +2,38 @@ package dev.herald.bench.load;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * The load generator: N subscriber connections over many loopback source addresses (so more than
- * 28k are possible), a publisher at a fixed rate or as fast as the target accepts, and the
+ * The load generator: N subscriber streams, over HTTP/1.1 a connection each from many loopback
+ * source addresses (so more than 28k are possible), over HTTP/2 many to a connection (a
+ * {@link Transport}), a publisher at a fixed rate or as fast as the target accepts, and the
  * measurements: latency percentiles, deliveries per second, lost and repeated deliveries, and the
  * server's CPU time and memory read from {@code /proc}. Every phase is bounded in time.
  */
 public final class LoadGenerator implements AutoCloseable {
 
-    /** Connections per loopback source address, well below the 28k ephemeral ports of one address. */
-    private static final int PER_SOURCE_ADDRESS = 10_000;
+    /**
+     * Connections per loopback source address: well below the 28k ephemeral ports of one address,
+     * and half the server's default limit per client address (1,000), so that a reconnection
+     * overlapping the close of its previous connection stays within it.
+     */
+    private static final int PER_SOURCE_ADDRESS = 500;
     /**
      * Each run starts at a fresh block of source addresses: the ports of the previous run's closed
      * connections stay in TIME_WAIT for a minute.
@@ -80,16 +87,31 @@ public final class LoadGenerator implements AutoCloseable {
      *                      Last-Event-ID, as a browser does) every second while publishing; 0 for none
      * @param otherSubscribeUrls more subscriber URLs (other nodes of a cluster): subscriber
      *                      {@code i} connects to the {@code i}-th URL of all of them, round robin
+     * @param transport     how subscribers connect: HTTP/1.1 or HTTP/2, in clear or over TLS
      */
     public record Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
             Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn,
-            List<UrlTemplate> otherSubscribeUrls) {
+            List<UrlTemplate> otherSubscribeUrls, Transport transport) {
 
-        /** Every subscriber on the one subscribe URL. */
+        /** Subscribers on these URLs over HTTP/1.1. */
+        public Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
+                Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn,
+                List<UrlTemplate> otherSubscribeUrls) {
+            this(subscribeUrl, publishUrl, format, subscribers, topics, rate, duration, payloadBytes, publishers, pipeline, settle,
+                    topicPrefix, churn, otherSubscribeUrls, Transport.HTTP1);
+        }
+
+        /** Every subscriber on the one subscribe URL, over HTTP/1.1. */
         public Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
                 Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn) {
             this(subscribeUrl, publishUrl, format, subscribers, topics, rate, duration, payloadBytes, publishers, pipeline, settle,
                     topicPrefix, churn, List.of());
+        }
+
+        /** This load with subscribers connecting over that transport. */
+        public Config with(Transport other) {
+            return new Config(subscribeUrl, publishUrl, format, subscribers, topics, rate, duration, payloadBytes, publishers, pipeline,
+                    settle, topicPrefix, churn, otherSubscribeUrls, other);
         }
 
         /** The subscribe URL of subscriber {@code index}. */
@@ -121,6 +143,7 @@ public final class LoadGenerator implements AutoCloseable {
         firstBlock = NEXT_BLOCK.getAndAdd(1 + config.subscribers() / PER_SOURCE_ADDRESS);
 
         // Connect, a bounded number at a time, from many source addresses.
+        Connector connector = Connector.of(config.transport(), bootstrap, this::localAddress);
         List<Subscriber> subscribers = new ArrayList<>(config.subscribers());
         Semaphore pending = new Semaphore(256);
         long connectStart = System.nanoTime();
@@ -129,17 +152,10 @@ public final class LoadGenerator implements AutoCloseable {
             Subscriber subscriber = new Subscriber(topic, topics[topic], config.subscribeUrl(i), latencies);
             subscribers.add(subscriber);
             pending.acquire();
-            InetSocketAddress local = localAddress(i);
-            ChannelFuture connect = connect(subscriber, i);
-            connect.addListener(done -> {
-                if (!done.isSuccess()) {
-                    subscriber.status.completeExceptionally(done.cause());
-                    pending.release();
-                }
-            });
-            subscriber.status.whenComplete((status, error) -> {
-                if (connect.isSuccess()) {
-                    pending.release();
+            subscriber.status.whenComplete((status, error) -> pending.release());
+            connect(connector, subscriber, i).whenComplete((opened, error) -> {
+                if (error != null) {
+                    subscriber.status.completeExceptionally(error);
                 }
             });
         }
@@ -181,15 +197,17 @@ public final class LoadGenerator implements AutoCloseable {
         double cpu = 0;
         Histogram roundTrips = new Histogram(3);
         if (config.rate() >= 0) {
-            Publisher publisher = new Publisher(publishBootstrap, config.publishUrl(), config.format(), topics, config.rate(),
+            SslContext publishTls = config.publishUrl().tls()
+                    ? ClientTls.context(config.transport().certificate(), ApplicationProtocolNames.HTTP_1_1) : null;
+            Publisher publisher = new Publisher(publishBootstrap, publishTls, config.publishUrl(), config.format(), topics, config.rate(),
                     config.publishers(), config.pipeline(), config.payloadBytes());
             double cpuStart = probe.cpuSeconds();
             serverDrops.set(0);
             measuring = true;
             long now = System.nanoTime();
             subscribers.forEach(s -> s.measureFromNanos = now);
-            Thread churner = config.churn() > 0 ? Thread.ofPlatform().name("bench-churn").start(() -> churn(subscribers, config.churn(),
-                    now + config.duration().toNanos())) : null;
+            Thread churner = config.churn() > 0 ? Thread.ofPlatform().name("bench-churn").start(() -> churn(connector, subscribers,
+                    config.churn(), now + config.duration().toNanos())) : null;
             publisher.run(config.duration().toNanos());
             if (churner != null) {
                 churner.join();
@@ -239,6 +257,7 @@ public final class LoadGenerator implements AutoCloseable {
                 channel.close();
             }
         }
+        connector.close();
         return new Result(config.subscribers(), connected, refused, connectSeconds,
                 published, rejected, publishSeconds, publishSeconds == 0 ? 0 : published / publishSeconds,
                 expected, deliveries, lost, outOfOrder, disconnected, reconnects,
@@ -252,15 +271,14 @@ public final class LoadGenerator implements AutoCloseable {
      * Connects a subscriber. While a run is measuring, a stream the server ends is resumed as a
      * browser's EventSource resumes it: after {@link #RESUME_DELAY_MILLIS}, with the Last-Event-ID.
      */
-    private ChannelFuture connect(Subscriber subscriber, int index) {
+    private CompletableFuture<Void> connect(Connector connector, Subscriber subscriber, int index) {
         Subscriber.Handler handler = subscriber.newConnection().onClose(() -> {
             if (measuring && subscriber.reconnecting.compareAndSet(false, true)) {
                 serverDrops.incrementAndGet();
-                group.schedule(() -> connect(subscriber, index), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+                group.schedule(() -> connect(connector, subscriber, index), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
-        InetSocketAddress remote = new InetSocketAddress(subscriber.url().host(), subscriber.url().port());
-        return bootstrap.clone().handler(handler).connect(remote, localAddress(index));
+        return connector.open(handler, subscriber.url(), index);
     }
 
     private InetSocketAddress localAddress(int index) {
@@ -272,7 +290,7 @@ public final class LoadGenerator implements AutoCloseable {
      * Until the deadline, every second drops a share of the subscribers, chosen at random; each
      * reconnects at once with its Last-Event-ID, from the same source address block.
      */
-    private void churn(List<Subscriber> subscribers, double share, long deadline) {
+    private void churn(Connector connector, List<Subscriber> subscribers, double share, long deadline) {
         java.util.Random random = new java.util.Random(7);
         while (System.nanoTime() < deadline - 1_000_000_000L) {
             try {
@@ -291,7 +309,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 channel.close().addListener(closed -> {
                     subscriber.reconnects++;
-                    connect(subscriber, index);
+                    connect(connector, subscriber, index);
                 });
             }
         }

@@ -10,6 +10,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -22,14 +23,15 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
 
 /**
- * Publishes events over HTTP/1.1 keep-alive connections with pipelining, at a fixed rate or as fast
- * as the target accepts. Each topic is published on one connection only, so the target receives
+ * Publishes events over HTTP/1.1 keep-alive connections (over TLS when given a context) with
+ * pipelining, at a fixed rate or as fast as the target accepts. Each topic is published on one connection only, so the target receives
  * every topic's events in sequence order; each event's data starts with
  * {@code "<seq> <sentNanos>"} and is padded to the configured size.
  */
 final class Publisher {
 
     private final Bootstrap bootstrap;
+    private final SslContext tls;
     private final UrlTemplate template;
     private final PublishFormat format;
     private final String[] topics;
@@ -45,9 +47,11 @@ final class Publisher {
     private long endNanos;
     private CountDownLatch finished;
 
-    Publisher(Bootstrap bootstrap, UrlTemplate template, PublishFormat format, String[] topics, double rate, int connections,
-            int depth, int payloadBytes) {
+    /** With {@code tls} null, in clear. */
+    Publisher(Bootstrap bootstrap, SslContext tls, UrlTemplate template, PublishFormat format, String[] topics, double rate,
+            int connections, int depth, int payloadBytes) {
         this.bootstrap = bootstrap.clone();
+        this.tls = tls;
         this.template = template;
         this.format = format;
         this.topics = topics;
@@ -70,6 +74,9 @@ final class Publisher {
             channels.add(bootstrap.handler(new ChannelInitializer<>() {
                 @Override
                 protected void initChannel(Channel channel) {
+                    if (tls != null) {
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc(), template.host(), template.port()));
+                    }
                     channel.pipeline().addLast(new HttpResponseDecoder(), new HttpObjectAggregator(1 << 20), connection);
                 }
             }).connect(remote).syncUninterruptibly().channel());
@@ -206,7 +213,7 @@ final class Publisher {
         private ByteBuf request(int topic, long seq, long now) {
             String data = seq + " " + now + " " + padding;
             byte[] body = format.body(topics[topic], data);
-            String head = "POST " + template.path(topics[topic]) + " HTTP/1.1\r\nHost: " + template.host() + ":" + template.port()
+            String head = "POST " + template.path(topics[topic]) + " HTTP/1.1\r\nHost: " + template.authority()
                     + "\r\nContent-Type: " + format.contentType() + "\r\nContent-Length: " + body.length + "\r\n\r\n";
             byte[] headBytes = head.getBytes(StandardCharsets.US_ASCII);
             return Unpooled.wrappedBuffer(headBytes, body);

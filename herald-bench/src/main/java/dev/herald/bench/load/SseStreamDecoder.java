@@ -2,7 +2,8 @@ package dev.herald.bench.load;
 
 /**
  * Reads an HTTP/1.1 response carrying {@code text/event-stream}, byte by byte, without allocating
- * per event: the status line, the headers (chunked or not), the chunk framing, then SSE lines. For
+ * per event: the status line, the headers (chunked or not), the chunk framing, then SSE lines; or,
+ * after {@link #head}, an HTTP/2 stream's body, whose head and framing HTTP/2 carries. For
  * each event whose data starts with {@code "<seq> <sentNanos>"} (what {@link Publisher} sends) it
  * reports those two numbers; other events (greetings, resets) are counted only.
  *
@@ -46,6 +47,15 @@ final class SseStreamDecoder {
 
     SseStreamDecoder(Listener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * The status of a response whose head arrived apart from its body (an HTTP/2 HEADERS frame):
+     * every byte fed from now on is the body.
+     */
+    void head(int status) {
+        listener.onStatus(status);
+        state = State.BODY;
     }
 
     boolean done() {

@@ -5,12 +5,19 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * One subscriber: its counters live across reconnections, as a browser's EventSource keeps its
- * Last-Event-ID. Every event's sequence number is checked (a topic's events must arrive in order,
+ * Last-Event-ID, whether it connects over HTTP/1.1 or as a stream of an HTTP/2 connection. Every event's sequence number is checked (a topic's events must arrive in order,
  * each once) and its latency recorded. Each connection has its own {@link Handler}; counters are
  * written on the connection's event loop and read after the run.
  */
@@ -34,6 +41,7 @@ final class Subscriber {
     volatile boolean closed;
     volatile long reconnects;
     volatile String lastEventId;
+    /** The current connection (HTTP/1.1) or stream (HTTP/2): closing it drops this subscriber alone. */
     volatile Channel channel;
     /** True from a forced drop until the next connection is established: one reconnection at a time. */
     final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
@@ -50,25 +58,26 @@ final class Subscriber {
         this.latencies = latencies;
     }
 
-    /** A handler for a new connection, resuming from the last event id seen, if any. */
+    /**
+     * A handler for a new HTTP/1.1 connection or HTTP/2 stream, resuming from the last event id
+     * seen, if any.
+     */
     Handler newConnection() {
-        StringBuilder request = new StringBuilder("GET ").append(url.path(topicName)).append(" HTTP/1.1\r\nHost: ")
-                .append(url.host()).append(':').append(url.port()).append("\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
-        if (lastEventId != null) {
-            request.append("Last-Event-ID: ").append(lastEventId).append("\r\n");
-        }
-        request.append("\r\n");
-        return new Handler(Unpooled.wrappedBuffer(request.toString().getBytes(StandardCharsets.US_ASCII)));
+        return new Handler(lastEventId);
     }
 
-    /** One connection's protocol handling. */
+    /**
+     * One connection's protocol handling: on an HTTP/1.1 connection (behind TLS or not) it writes
+     * the request and reads the response's bytes; on an HTTP/2 stream channel it writes a HEADERS
+     * frame and reads HEADERS and DATA frames.
+     */
     final class Handler extends ChannelInboundHandlerAdapter implements SseStreamDecoder.Listener {
-        private final ByteBuf request;
+        private final String resumeFrom;
         private final SseStreamDecoder decoder = new SseStreamDecoder(this);
         private Runnable onClose = () -> { };
 
-        Handler(ByteBuf request) {
-            this.request = request;
+        private Handler(String resumeFrom) {
+            this.resumeFrom = resumeFrom;
         }
 
         /** Runs after the connection closed (to reconnect, say). */
@@ -80,21 +89,49 @@ final class Subscriber {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             channel = ctx.channel();
-            ctx.writeAndFlush(request);
+            ctx.writeAndFlush(channel instanceof Http2StreamChannel ? http2Request() : http1Request());
+        }
+
+        private ByteBuf http1Request() {
+            StringBuilder request = new StringBuilder("GET ").append(url.path(topicName)).append(" HTTP/1.1\r\nHost: ")
+                    .append(url.authority()).append("\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n");
+            if (resumeFrom != null) {
+                request.append("Last-Event-ID: ").append(resumeFrom).append("\r\n");
+            }
+            request.append("\r\n");
+            return Unpooled.wrappedBuffer(request.toString().getBytes(StandardCharsets.US_ASCII));
+        }
+
+        private Http2HeadersFrame http2Request() {
+            Http2Headers headers = new DefaultHttp2Headers().method("GET").scheme(url.scheme()).authority(url.authority())
+                    .path(url.path(topicName)).add("accept", "text/event-stream").add("cache-control", "no-cache");
+            if (resumeFrom != null) {
+                headers.add("last-event-id", resumeFrom);
+            }
+            return new DefaultHttp2HeadersFrame(headers, true);
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf buf = (ByteBuf) msg;
             try {
-                byte[] scratch = SCRATCH.get();
-                while (buf.isReadable()) {
-                    int length = Math.min(scratch.length, buf.readableBytes());
-                    buf.readBytes(scratch, 0, length);
-                    decoder.feed(scratch, 0, length);
+                switch (msg) {
+                    case ByteBuf bytes -> feed(bytes);
+                    case Http2HeadersFrame head when head.headers().status() != null ->
+                            decoder.head(Integer.parseInt(head.headers().status().toString()));
+                    case Http2DataFrame data -> feed(data.content());
+                    default -> { } // trailers, or frames the stream channel handles itself
                 }
             } finally {
-                buf.release();
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void feed(ByteBuf buf) {
+            byte[] scratch = SCRATCH.get();
+            while (buf.isReadable()) {
+                int length = Math.min(scratch.length, buf.readableBytes());
+                buf.readBytes(scratch, 0, length);
+                decoder.feed(scratch, 0, length);
             }
         }
 

@@ -60,6 +60,14 @@ class SseStreamDecoderTest {
     }
 
     @Test
+    void readsAnHttp2BodyAfterItsHead() {
+        decoder.head(200);
+        feed("retry: 3000\n\nid: 7\ndata: 12 345 padding\n\n", 4);
+
+        assertThat(seen).containsExactly("status 200", "12@345");
+    }
+
+    @Test
     void reportsRefusals() {
         feed("HTTP/1.1 429 \r\nContent-Length: 2\r\n\r\n{}", 100);
 
