@@ -46,6 +46,15 @@ public interface EventLog extends AutoCloseable {
     LogPage readAfter(long afterId, int limit);
 
     /**
+     * The id of the retained event that was published with this publisher key ({@link Publication#key()}),
+     * if the log still retains one: how a client that holds a publisher-chosen id (a Mercure update id)
+     * resumes. May wait on a disk or the network (call it off an event loop when readsBlock() or the log is a database).
+     *
+     * @throws EventLogException if the log could not be read
+     */
+    java.util.OptionalLong idOfKey(String key);
+
+    /**
      * Whether {@link #readAfter} may wait on the network even for the bounds (a zero limit), as a
      * log shared by a cluster does. Transports on event loops then open connections from another
      * thread. False by default: the bounds come from memory.

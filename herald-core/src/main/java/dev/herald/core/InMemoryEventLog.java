@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * An {@link EventLog} in this process's memory: a ring of the newest events, bounded by a
@@ -86,6 +87,14 @@ public final class InMemoryEventLog implements EventLog {
             events.add(ring[(head + offset + i) % ring.length]);
         }
         return new LogPage(events, horizon, lastId);
+    }
+
+    @Override
+    public synchronized OptionalLong idOfKey(String key) {
+        Objects.requireNonNull(key, "key");
+        dropExpired(clock.instant());
+        Event event = byKey.get(key);
+        return event == null ? OptionalLong.empty() : OptionalLong.of(event.id());
     }
 
     /** How many events the log holds now. */

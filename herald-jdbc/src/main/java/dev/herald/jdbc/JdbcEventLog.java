@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.flywaydb.core.api.FlywayException;
@@ -223,6 +224,41 @@ public final class JdbcEventLog implements EventLog {
             List<Event> kept = events.stream().filter(event -> event.id() > raised).toList();
             return new LogPage(kept, raised, Math.max(last, raised));
         }
+    }
+
+    /**
+     * The id of the retained, committed event with this publisher key: one query on the unique
+     * index of {@code publisher_key}. A row at or below the horizon is no longer retained (the
+     * purge deletes it, or the next append with the key does), and one above the committed
+     * position is still being committed, whose publisher has not been answered yet; neither
+     * counts. Called on any thread; blocks for one query.
+     *
+     * @throws EventLogException if the database failed
+     */
+    @Override
+    public OptionalLong idOfKey(String key) {
+        Objects.requireNonNull(key, "key");
+        long id;
+        try {
+            id = connections.call(connection -> {
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT id FROM herald_events WHERE publisher_key = ?")) {
+                    select.setQueryTimeout(queryTimeoutSeconds);
+                    select.setString(1, key);
+                    try (ResultSet row = select.executeQuery()) {
+                        return row.next() ? row.getLong(1) : -1L;
+                    }
+                }
+            });
+        } catch (SQLException e) {
+            throw new EventLogException("could not read the event log: " + Sql.describe(e), e);
+        }
+        // Read after the query: the horizon only rises, and an append is answered only once the
+        // committed position covers it.
+        if (id < 0 || id <= state.horizon() || id > state.lastCommitted()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(id);
     }
 
     private List<Event> query(long after, long through, int limit) {

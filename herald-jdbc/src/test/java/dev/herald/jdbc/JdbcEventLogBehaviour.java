@@ -120,6 +120,32 @@ abstract class JdbcEventLogBehaviour {
     }
 
     @Test
+    void aKeyIsFoundAfterReopeningUntilItsEventIsNoLongerRetained() throws Exception {
+        TestDatabase database = database();
+        JdbcEventLog first = open(database);
+        Event keyed = first.append(Publication.to("t").data("keyed").key("order-8-paid").build());
+        first.close();
+
+        UnaryOperator<JdbcEventLog.Builder> settings = builder -> builder
+                .retention(RetentionPolicy.of(2, Duration.ofHours(1))).purgeInterval(Duration.ofHours(1));
+        JdbcEventLog second = open(database, settings);
+        assertThat(second.idOfKey("order-8-paid")).hasValue(keyed.id());
+
+        second.append(publication("e1"));
+        second.append(publication("e2"));
+
+        // Beyond the count its row is still stored until the purge, but no longer retained.
+        assertThat(database.queryLong("SELECT COUNT(*) FROM herald_events WHERE publisher_key = 'order-8-paid'")).isEqualTo(1);
+        assertThat(second.idOfKey("order-8-paid")).isEmpty();
+        second.purgeNow();
+        assertThat(database.queryLong("SELECT COUNT(*) FROM herald_events WHERE publisher_key = 'order-8-paid'")).isZero();
+        assertThat(second.idOfKey("order-8-paid")).isEmpty();
+        second.close();
+
+        assertThat(open(database, settings).idOfKey("order-8-paid")).isEmpty();
+    }
+
+    @Test
     void concurrentPublishersGetDistinctIncreasingIdsAllReadableInOrderAndShareTransactions() throws Exception {
         JdbcEventLog log = open(database());
         long start = log.readAfter(Long.MAX_VALUE, 0).lastId();

@@ -63,6 +63,11 @@ class AsidePipeliningTest {
         }
 
         @Override
+        public java.util.OptionalLong idOfKey(String key) {
+            return memory.idOfKey(key);
+        }
+
+        @Override
         public boolean readsBlock() {
             return true;
         }

@@ -14,6 +14,8 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,6 +47,7 @@ public final class RedisEventLog implements EventLog {
     private static final Logger log = LoggerFactory.getLogger(RedisEventLog.class);
     private static final Script APPEND = Script.load("append");
     private static final Script READ = Script.load("read");
+    private static final Script ID_OF_KEY = Script.load("id-of-key");
     private static final Script REPAIR = Script.load("repair");
     private static final int FOLLOW_PAGE = 1024;
     /** Publisher keys are remembered for the maximum age, but not past this. */
@@ -141,6 +144,40 @@ public final class RedisEventLog implements EventLog {
         Page page = await(read(afterId, limit));
         revealed.accumulateAndGet(page.last(), Math::max);
         return new LogPage(page.events(), page.horizon(), page.last());
+    }
+
+    /**
+     * The id of the retained event first published with this key, from the key's record (the
+     * stream id append.lua stored) if that entry is still in the stream. Like a read from Redis,
+     * it first trims what has grown too old, so a key whose event retention dropped is not found.
+     * One function call; blocks for it. Any thread.
+     *
+     * @throws EventLogException if Redis could not be reached
+     */
+    @Override
+    public OptionalLong idOfKey(String key) {
+        Objects.requireNonNull(key, "key");
+        String[] keys = {streamKey, horizonKey, publisherKeyPrefix + key};
+        CompletableFuture<List<Object>> reply;
+        try {
+            reply = ID_OF_KEY.run(redis, keys, Long.toString(clock.millis()), Long.toString(maxAgeMillis),
+                    Long.toString(clockToleranceMillis));
+        } catch (RuntimeException e) {
+            throw unavailable("look up the publisher key", e);
+        }
+        List<Object> found = await(reply.handle((result, failure) -> {
+            if (failure != null) {
+                throw unavailable("look up the publisher key", unwrap(failure));
+            }
+            return result;
+        }));
+        if (found.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        long id = StreamIds.toEventId((String) found.getFirst());
+        // Shown to a client now, which may resume from it: the tail must have read it to answer.
+        revealed.accumulateAndGet(id, Math::max);
+        return OptionalLong.of(id);
     }
 
     /** True: the bounds come from Redis, so that an id issued by any node is known here. */

@@ -8,6 +8,7 @@ import dev.herald.core.RetentionPolicy;
 import dev.herald.core.testing.EventLogContract;
 import dev.herald.core.testing.MutableClock;
 import dev.herald.redis.testing.RedisServer;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,6 +51,11 @@ class RedisEventLogTest extends EventLogContract {
         @Override
         public LogPage readAfter(long afterId, int limit) {
             return redis.eventLog().readAfter(afterId, limit);
+        }
+
+        @Override
+        public OptionalLong idOfKey(String key) {
+            return redis.eventLog().idOfKey(key);
         }
 
         @Override

@@ -184,6 +184,66 @@ public abstract class EventLogContract {
     }
 
     @Test
+    void aPublishedKeyIsFoundWithTheIdItsAppendGave() throws Exception {
+        EventLog log = newLog();
+        log.append(publication("before"));
+        Event keyed = log.append(Publication.to("t").data("keyed").key("update-1").build());
+        log.append(publication("after"));
+        Event asynchronous = log.appendAsync(Publication.to("t").data("async").key("update-2").build())
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(log.idOfKey("update-1")).hasValue(keyed.id());
+        assertThat(log.idOfKey("update-2")).hasValue(asynchronous.id());
+        assertThat(log.append(Publication.to("t").data("again").key("update-1").build()).id()).isEqualTo(keyed.id());
+        assertThat(log.idOfKey("update-1")).hasValue(keyed.id());
+    }
+
+    @Test
+    void anUnknownKeyIsNotFound() {
+        EventLog log = newLog();
+        assertThat(log.idOfKey("never-published")).isEmpty();
+
+        log.append(Publication.to("t").data("keyed").key("known").build());
+        log.append(publication("unkeyed"));
+
+        assertThat(log.idOfKey("never-published")).isEmpty();
+        assertThat(log.idOfKey("know")).isEmpty();
+    }
+
+    @Test
+    void aKeyWhoseEventWasDroppedBeyondTheCountIsNotFoundUntilItIsPublishedAgain() {
+        EventLog log = newLog(RetentionPolicy.of(5, Duration.ofHours(1)), MutableClock.startingNow());
+        Event dropped = log.append(Publication.to("t").data("dropped").key("k-dropped").build());
+        Event kept = null;
+        for (int i = 0; i < 5; i++) {
+            kept = log.append(Publication.to("t").data("e" + i).key("k-" + i).build());
+        }
+
+        assertThat(log.readAfter(0, 100).horizon()).isGreaterThanOrEqualTo(dropped.id());
+        assertThat(log.idOfKey("k-dropped")).isEmpty();
+        assertThat(log.idOfKey("k-4")).hasValue(kept.id());
+
+        Event republished = log.append(Publication.to("t").data("republished").key("k-dropped").build());
+
+        assertThat(republished.id()).isGreaterThan(kept.id());
+        assertThat(log.idOfKey("k-dropped")).hasValue(republished.id());
+    }
+
+    @Test
+    void aKeyWhoseEventGrewOlderThanTheMaximumAgeIsNotFound() {
+        MutableClock clock = MutableClock.startingNow();
+        EventLog log = newLog(RetentionPolicy.of(100, Duration.ofMinutes(10)), clock);
+        log.append(Publication.to("t").data("old").key("k-old").build());
+        clock.advance(Duration.ofMinutes(6));
+        Event recent = log.append(Publication.to("t").data("recent").key("k-recent").build());
+        clock.advance(Duration.ofMinutes(5));
+
+        assertThat(log.idOfKey("k-old")).isEmpty();
+        assertThat(log.idOfKey("k-recent")).hasValue(recent.id());
+        assertThat(log.readAfter(0, 100).events()).extracting(Event::data).containsExactly("recent");
+    }
+
+    @Test
     void concurrentAppendsGetDistinctIdsAndAllBecomeReadable() throws Exception {
         EventLog log = newLog(RetentionPolicy.of(10_000, Duration.ofHours(1)), MutableClock.startingNow());
         long start = log.readAfter(Long.MAX_VALUE, 0).lastId();
