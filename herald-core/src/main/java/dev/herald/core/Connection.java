@@ -30,6 +30,8 @@ public interface Connection {
     /**
      * The cursor replay starts after, for the {@code Last-Event-ID} response header: the client's
      * own id when it {@linkplain ResumeStatus#RESUMED resumes}, otherwise the position the hub chose.
+     * A Mercure stream ({@link IdFormat#MERCURE}) says {@code earliest} instead when it replays all
+     * the hub retains (an unknown or expired id), and gives a position as its {@link EventIds#urn URN}.
      */
     String resumePoint();
 

@@ -18,9 +18,13 @@ import java.util.Objects;
  *                    same user on a new device gets what it has not been delivered yet. Needs an
  *                    identified user. A {@code lastEventId} takes precedence (a browser reconnecting
  *                    to the same URL sends one)
+ * @param idFormat    how the stream writes event ids: Herald's cursors ({@code null} means that), or
+ *                    each event's own id as Mercure does. A {@code lastEventId} of either form, or a
+ *                    publisher's id of a retained event, resumes either; with {@link IdFormat#MERCURE}
+ *                    an id the hub does not know, or {@code earliest}, replays all it retains
  */
 public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber, String clientId, String lastEventId,
-        boolean sinceLastDelivered) {
+        boolean sinceLastDelivered, IdFormat idFormat) {
 
     public SubscribeRequest {
         if (topics == null || topics.isEmpty()) {
@@ -37,6 +41,13 @@ public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber
         if (sinceLastDelivered && subscriber.userId() == null) {
             throw new InvalidSubscriptionException("resuming from the last delivered event needs an identified user");
         }
+        idFormat = idFormat == null ? IdFormat.CURSOR : idFormat;
+    }
+
+    /** A request for a stream with Herald's ids ({@link IdFormat#CURSOR}). */
+    public SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber, String clientId, String lastEventId,
+            boolean sinceLastDelivered) {
+        this(topics, subscriber, clientId, lastEventId, sinceLastDelivered, IdFormat.CURSOR);
     }
 
     /** A request that does not resume from the user's delivery cursor. */
@@ -65,6 +76,7 @@ public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber
         private String clientId;
         private String lastEventId;
         private boolean sinceLastDelivered;
+        private IdFormat idFormat = IdFormat.CURSOR;
 
         private Builder() {
         }
@@ -100,8 +112,14 @@ public record SubscribeRequest(List<TopicSelector> topics, Subscriber subscriber
             return this;
         }
 
+        /** How the stream writes ids; Herald's cursors by default. */
+        public Builder idFormat(IdFormat value) {
+            idFormat = value;
+            return this;
+        }
+
         public SubscribeRequest build() {
-            return new SubscribeRequest(topics, subscriber, clientId, lastEventId, sinceLastDelivered);
+            return new SubscribeRequest(topics, subscriber, clientId, lastEventId, sinceLastDelivered, idFormat);
         }
     }
 }

@@ -6,8 +6,11 @@ import dev.herald.core.DeliveryCursors;
 import dev.herald.core.Event;
 import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
+import dev.herald.core.EventIds;
 import dev.herald.core.EventTooLargeException;
 import dev.herald.core.HubClosedException;
+import dev.herald.core.IdFormat;
+import dev.herald.core.InvalidLastEventIdException;
 import dev.herald.core.LogPage;
 import dev.herald.core.Publication;
 import dev.herald.core.ResumeStatus;
@@ -36,6 +39,10 @@ public final class Engine {
 
     /** The event type that tells a client its history has a hole. */
     public static final String RESET_EVENT = "herald-reset";
+    /** The Mercure {@code Last-Event-ID} that asks for everything the hub retains. */
+    public static final String EARLIEST = "earliest";
+    /** The longest publisher key (as {@link dev.herald.core.Publication} accepts them) looked up to resume. */
+    private static final int MAX_KEY_LENGTH = 1024;
 
     /**
      * The topic of the hub's own control events: stored in the log like any event, so every node of
@@ -130,20 +137,26 @@ public final class Engine {
             throw new dev.herald.core.InvalidSubscriptionException("a subscription may select at most " + settings.maxTopics()
                     + " topics, got " + request.topics().size());
         }
-        Cursor requested = request.lastEventId() == null ? null : Cursor.parse(request.lastEventId());
+        boolean mercure = request.idFormat() == IdFormat.MERCURE;
+        Cursor requested = request.lastEventId() == null ? null : resume(request.lastEventId(), mercure);
         String requestedText = request.lastEventId();
         String cursorKey = request.sinceLastDelivered() ? cursorKey(request.subscriber().userId(), request.topics()) : null;
-        if (requested == null && cursorKey != null) {
+        if (requested == null && request.lastEventId() == null && cursorKey != null) {
             OptionalLong delivered = cursors.lastDelivered(cursorKey);
             if (delivered.isPresent()) {
                 requested = Cursor.at(delivered.getAsLong());
                 requestedText = requested.format();
             }
         }
+        // The bounds are read after the resume point, so that they include it.
         LogPage bounds = eventLog.readAfter(Long.MAX_VALUE, 0);
         ResumeStatus status;
         Cursor start;
-        if (requested == null) {
+        if (requested == null && request.lastEventId() != null) {
+            // A Mercure id this hub does not know: Mercure replays all it has.
+            status = ResumeStatus.UNKNOWN;
+            start = Cursor.at(bounds.horizon());
+        } else if (requested == null) {
             status = ResumeStatus.LIVE;
             start = Cursor.at(bounds.lastId());
         } else if (requested.position() < bounds.horizon()) {
@@ -161,7 +174,7 @@ public final class Engine {
         StreamConnection connection;
         try {
             connection = new StreamConnection(this, connectionIds.incrementAndGet(), request.subscriber(),
-                    request.clientId(), request.topics(), status, start, requestedText, cursorKey);
+                    request.clientId(), request.topics(), status, start, requestedText, cursorKey, request.idFormat());
         } catch (RuntimeException e) {
             registry.unreserve(userId);
             throw e;
@@ -175,6 +188,34 @@ public final class Engine {
             throw new HubClosedException();
         }
         return connection;
+    }
+
+    /**
+     * Where a {@code Last-Event-ID} resumes: a Herald cursor, a URN of {@link EventIds}, or the
+     * publisher's id of a retained event; for Mercure streams {@code earliest} (everything retained)
+     * and, for an id the hub does not know, {@code null} (the caller replays everything too).
+     *
+     * @throws InvalidLastEventIdException for an unknown id on a Herald stream
+     */
+    private Cursor resume(String lastEventId, boolean mercure) {
+        try {
+            return Cursor.parse(lastEventId);
+        } catch (InvalidLastEventIdException notACursor) {
+            if (mercure && lastEventId.equals(EARLIEST)) {
+                return Cursor.at(0);
+            }
+            OptionalLong position = EventIds.position(lastEventId);
+            if (position.isEmpty() && lastEventId.length() <= MAX_KEY_LENGTH) {
+                position = eventLog.idOfKey(lastEventId);
+            }
+            if (position.isPresent()) {
+                return Cursor.at(position.getAsLong());
+            }
+            if (mercure) {
+                return null;
+            }
+            throw notACursor;
+        }
     }
 
     /**

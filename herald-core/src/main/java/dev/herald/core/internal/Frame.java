@@ -1,6 +1,8 @@
 package dev.herald.core.internal;
 
 import dev.herald.core.Event;
+import dev.herald.core.EventIds;
+import dev.herald.core.IdFormat;
 import dev.herald.core.Priority;
 import dev.herald.core.SseMessage;
 import dev.herald.core.sse.SseEncoder;
@@ -15,6 +17,8 @@ public final class Frame {
     private final byte[] bytes;
     private final int bodyOffset;
     private final Event event;
+    /** The event's Mercure encoding, made when a Mercure stream first needs it. */
+    private volatile byte[] mercure;
 
     private Frame(byte[] bytes, int bodyOffset, Event event) {
         this.bytes = bytes;
@@ -41,6 +45,23 @@ public final class Frame {
 
     public byte[] bytes() {
         return bytes;
+    }
+
+    /**
+     * The frame as a stream of this id format writes it: with Herald's cursor ({@link #bytes()}),
+     * or with the event's own Mercure id (its publisher's id, or its {@link EventIds#urn URN}),
+     * encoded once on first use and then shared.
+     */
+    public byte[] bytes(IdFormat format) {
+        if (format == IdFormat.CURSOR || event == null) {
+            return bytes;
+        }
+        byte[] encoded = mercure;
+        if (encoded == null) {
+            encoded = SseEncoder.event(EventIds.mercureId(event), event.type(), event.data(), event.retry());
+            mercure = encoded;
+        }
+        return encoded;
     }
 
     public int bodyOffset() {

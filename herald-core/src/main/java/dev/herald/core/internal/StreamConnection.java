@@ -3,8 +3,10 @@ package dev.herald.core.internal;
 import dev.herald.core.Connection;
 import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Event;
+import dev.herald.core.EventIds;
 import dev.herald.core.EventLogException;
 import dev.herald.core.EventSink;
+import dev.herald.core.IdFormat;
 import dev.herald.core.LogPage;
 import dev.herald.core.ResumeStatus;
 import dev.herald.core.SseMessage;
@@ -46,6 +48,8 @@ public final class StreamConnection implements Connection {
     private final List<TopicSelector> topics;
     private final ResumeStatus resumeStatus;
     private final Cursor start;
+    /** How ids are written: Herald's cursors, or each event's Mercure id (then in log order, without resets). */
+    private final IdFormat idFormat;
     private final String requestedCursor;
     private final Instant openedAt;
 
@@ -82,8 +86,9 @@ public final class StreamConnection implements Connection {
     private volatile long liveFrom = Long.MAX_VALUE;
 
     StreamConnection(Engine engine, long id, Subscriber subscriber, String clientId, List<TopicSelector> topics,
-            ResumeStatus resumeStatus, Cursor start, String requestedCursor, String cursorKey) {
+            ResumeStatus resumeStatus, Cursor start, String requestedCursor, String cursorKey, IdFormat idFormat) {
         this.engine = engine;
+        this.idFormat = idFormat;
         this.cursorKey = cursorKey;
         this.id = id;
         this.subscriber = subscriber;
@@ -124,6 +129,13 @@ public final class StreamConnection implements Connection {
 
     @Override
     public String resumePoint() {
+        if (idFormat == IdFormat.MERCURE) {
+            if (resumeStatus == ResumeStatus.RESUMED) {
+                return requestedCursor;
+            }
+            boolean everything = resumeStatus != ResumeStatus.LIVE || start.position() == 0;
+            return everything ? Engine.EARLIEST : EventIds.urn(start.position());
+        }
         return start.format();
     }
 
@@ -489,7 +501,7 @@ public final class StreamConnection implements Connection {
     private void writePreamble() throws IOException {
         byte[] retry = SseEncoder.retry(engine.settings().retry());
         write(retry, 0, retry.length);
-        if (resumeStatus == ResumeStatus.EXPIRED || resumeStatus == ResumeStatus.UNKNOWN) {
+        if ((resumeStatus == ResumeStatus.EXPIRED || resumeStatus == ResumeStatus.UNKNOWN) && idFormat == IdFormat.CURSOR) {
             writeReset(resumeStatus == ResumeStatus.EXPIRED ? "expired" : "unknown", requestedCursor, start.format());
         }
         flush();
@@ -545,8 +557,10 @@ public final class StreamConnection implements Connection {
                 // Retention overtook this reader mid-replay: say so, and go on from what is left.
                 String requested = cursor.format();
                 cursor.advanceTo(page.horizon());
-                writeReset("expired", requested, cursor.format());
-                wrote = true;
+                if (idFormat == IdFormat.CURSOR) {
+                    writeReset("expired", requested, cursor.format());
+                    wrote = true;
+                }
             }
             for (Event event : page.events()) {
                 if (!cursor.covers(event.id()) && accepts(event)) {
@@ -574,7 +588,9 @@ public final class StreamConnection implements Connection {
         long leftInQueue;
         // Each frame that overtakes an older one may add an id to the cursor; keep the cursor
         // bounded, and stop reordering while half of it is used, so the gap can close.
-        int overtakes = cursor.extraCount() < Cursor.MAX_EXTRAS / 2 ? Cursor.MAX_EXTRAS - cursor.extraCount() : 0;
+        // Mercure ids name one event each, so those streams keep log order.
+        int overtakes = idFormat == IdFormat.CURSOR && cursor.extraCount() < Cursor.MAX_EXTRAS / 2
+                ? Cursor.MAX_EXTRAS - cursor.extraCount() : 0;
         lock.lock();
         try {
             // Events that replay already wrote (around the switch to live) are dropped here, so
@@ -613,8 +629,8 @@ public final class StreamConnection implements Connection {
         long eventId = frame.eventId();
         cursor.delivered(eventId, nextPending);
         deliveredSinceRecord = true;
-        byte[] bytes = frame.bytes();
-        if (cursor.isPlain(eventId)) {
+        byte[] bytes = frame.bytes(idFormat);
+        if (idFormat == IdFormat.MERCURE || cursor.isPlain(eventId)) {
             write(bytes, 0, bytes.length);
         } else {
             byte[] idLine = SseEncoder.idLine(cursor.format());
