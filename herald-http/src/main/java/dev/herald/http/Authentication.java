@@ -31,8 +31,9 @@ import java.util.Objects;
  * }</pre>
  *
  * <h2>Tokens</h2>
- * A token is looked for in the {@code Authorization: Bearer} header, then the cookie
- * ({@code herald_token}), then the query parameters ({@code access_token}, {@code token}); the
+ * A token is looked for in the {@code Authorization: Bearer} header, then the cookies
+ * ({@code herald_token}, Mercure's {@code mercureAuthorization}), then the query parameters
+ * ({@code access_token}, {@code token}, Mercure's {@code authorization}); the
  * first found is the one used, and where it was found is its {@link Access.Credential}. A token,
  * once found, must be valid: an invalid one is refused (401, saying why in a few words, never
  * repeating the token), never treated as absent. Its claims say what the caller may do:
@@ -46,7 +47,9 @@ import java.util.Objects;
  * selectors it may subscribe to and receive private events of, {@code herald.publish} where it may
  * publish, {@code herald.presence} and {@code herald.admin} booleans; absent members grant nothing.
  * {@code exp} ends the caller's streams. When anonymous access is on, an authenticated caller may
- * also subscribe to the public topics (their public events only).
+ * also subscribe to the public topics (their public events only). A Mercure token's
+ * {@code mercure.subscribe} and {@code mercure.publish} grant as {@code herald.subscribe} and
+ * {@code herald.publish} do.
  *
  * <p>Algorithms: only those of the configured keys, so that no token chooses how it is checked:
  * {@code HS256}/{@code HS384}/{@code HS512} with a secret (as long as its length allows),
@@ -80,6 +83,10 @@ public final class Authentication {
 
     /** The shortest HMAC secret accepted, in bytes: HS256 needs 256 bits (RFC 7518, section 3.2). */
     public static final int MIN_SECRET_BYTES = 32;
+    /** The cookie Mercure clients send their token in. */
+    public static final String MERCURE_COOKIE = "mercureAuthorization";
+    /** The query parameter Mercure clients send their token in. */
+    public static final String MERCURE_QUERY_PARAMETER = "authorization";
 
     private Authentication() {
     }
@@ -102,6 +109,7 @@ public final class Authentication {
         private Duration clockSkew = Duration.ofSeconds(30);
         private String cookieName = "herald_token";
         private List<String> queryParameters = List.of("access_token", "token");
+        private boolean mercureSources = true;
         private boolean anonymous = true;
         private List<TopicSelector> publicTopics = List.of(TopicSelector.parse("*"));
         private URI callbackUrl;
@@ -219,6 +227,16 @@ public final class Authentication {
         }
 
         /**
+         * Whether tokens are also looked for where Mercure clients put them (the default): the
+         * {@code mercureAuthorization} cookie after Herald's, and the {@code authorization} query
+         * parameter after Herald's. Either is only read when its kind (cookie, query) is on.
+         */
+        public Builder mercureTokenSources(boolean value) {
+            this.mercureSources = value;
+            return this;
+        }
+
+        /**
          * Whether a request without any credential may subscribe to the {@link #publicTopics}
          * ({@code true}, the default) or is refused with 401 ({@code false}). Either way a request
          * with an invalid token is refused.
@@ -330,7 +348,18 @@ public final class Authentication {
             AuthorizationCallback callback = callbackUrl == null ? null
                     : new AuthorizationCallback(callbackUrl, callbackTimeout, callbackCacheFor, http, clock,
                             anonymous ? publicTopics : List.of());
-            return new TokenAuthenticator(main, publisher, callback, cookieName, queryParameters, anonymous, publicTopics, http);
+            List<String> cookies = new ArrayList<>();
+            List<String> parameters = new ArrayList<>(queryParameters);
+            if (!cookieName.isEmpty()) {
+                cookies.add(cookieName);
+                if (mercureSources) {
+                    cookies.add(MERCURE_COOKIE);
+                }
+            }
+            if (!parameters.isEmpty() && mercureSources) {
+                parameters.add(MERCURE_QUERY_PARAMETER);
+            }
+            return new TokenAuthenticator(main, publisher, callback, cookies, parameters, anonymous, publicTopics, http);
         }
 
         private JwtVerifier verifier(byte[] secret, JWK publicKey, URI jwks, HttpClient http, Map<URI, RemoteJwkSet> jwkSets) {

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
  *   <tr><td>{@link Endpoint#EVENTS} ({@code /events})</td><td>GET, POST</td><td>{@link #subscription}, {@link #publication}</td></tr>
  *   <tr><td>{@link Endpoint#PRESENCE} ({@code /presence})</td><td>GET</td><td>{@link #presence}</td></tr>
  *   <tr><td>{@link Endpoint#CONNECTIONS} ({@code /connections})</td><td>DELETE</td><td>{@link #endStreams}</td></tr>
+ *   <tr><td>{@link Endpoint#MERCURE} ({@code /.well-known/mercure})</td><td>GET, POST</td><td>{@link #mercureSubscription}, {@link #mercurePublication}</td></tr>
  * </table>
  *
  * <p>Thread-safe; one instance serves every request.
@@ -39,7 +40,9 @@ public final class HeraldApi {
         /** Who is connected (GET). */
         PRESENCE(List.of("GET")),
         /** End a user's streams on every node (DELETE). */
-        CONNECTIONS(List.of("DELETE"));
+        CONNECTIONS(List.of("DELETE")),
+        /** The Mercure protocol's hub: subscribe (GET) and publish (POST a form). */
+        MERCURE(List.of("GET", "POST"));
 
         private final List<String> methods;
 
@@ -60,6 +63,8 @@ public final class HeraldApi {
     private final String eventsPath;
     private final String presencePath;
     private final String connectionsPath;
+    private final String mercurePath;
+    private final boolean mercureAnonymous;
     private final int maxTopics;
     private final int maxBodyBytes;
     private final PublishRequests publishRequests = new PublishRequests();
@@ -73,6 +78,8 @@ public final class HeraldApi {
         this.eventsPath = b.eventsPath;
         this.presencePath = b.presence == null ? null : b.presencePath;
         this.connectionsPath = b.connectionsPath;
+        this.mercurePath = b.mercurePath;
+        this.mercureAnonymous = b.mercureAnonymous;
         this.maxTopics = b.maxTopics;
         this.maxBodyBytes = b.maxBodyBytes > 0 ? b.maxBodyBytes : PublishRequests.maxBodyBytes(b.maxEventBytes);
         this.rateLimiter = new PublishRateLimiter(b.publishRate, b.publishBurst > 0 ? b.publishBurst : b.publishRate, b.clock);
@@ -94,7 +101,21 @@ public final class HeraldApi {
         if (path.equals(connectionsPath)) {
             return Endpoint.CONNECTIONS;
         }
+        if (path.equals(mercurePath)) {
+            return Endpoint.MERCURE;
+        }
         return null;
+    }
+
+    /** The path of {@link Endpoint#MERCURE}, or {@code null} when Mercure is not served. */
+    public String mercurePath() {
+        return mercurePath;
+    }
+
+    /** Whether the request publishes (a {@code POST} to the events or the Mercure path): the requests with a body to read. */
+    public boolean isPublish(String method, String path) {
+        Endpoint endpoint = endpointAt(path);
+        return method.equals("POST") && (endpoint == Endpoint.EVENTS || endpoint == Endpoint.MERCURE);
     }
 
     /** The path of {@link Endpoint#EVENTS}. */
@@ -177,19 +198,67 @@ public final class HeraldApi {
      * @throws RateLimitedException             for a publisher over its rate
      */
     public Publication publication(HttpRequestView request, Access access, byte[] body) {
+        checkPublisher(request, access);
+        if (!PublishRequests.isJson(request.header("Content-Type"))) {
+            throw new UnsupportedContentTypeException(request.header("Content-Type"));
+        }
+        checkSize(body);
+        return authorized(request, access, publishRequests.read(body));
+    }
+
+    /**
+     * A {@code POST} on the Mercure path: the update in the form, checked and authorized as
+     * {@link #publication} checks a JSON one, not yet published. Answer with
+     * {@link dev.herald.core.EventIds#mercureId} of the stored event.
+     *
+     * @throws UnsupportedContentTypeException for a body that is not a URL-encoded form
+     * @throws dev.herald.core.InvalidEventException for a malformed form or update (see {@link MercureRequests#publication})
+     */
+    public Publication mercurePublication(HttpRequestView request, Access access, byte[] body) {
+        checkPublisher(request, access);
+        if (!MercureRequests.isForm(request.header("Content-Type"))) {
+            throw new UnsupportedContentTypeException(request.header("Content-Type"), MercureRequests.FORM);
+        }
+        checkSize(body);
+        return authorized(request, access, MercureRequests.publication(body));
+    }
+
+    /**
+     * A {@code GET} on the Mercure path: a stream of Mercure ids for the {@code topic} selectors,
+     * checked against the caller's grants as {@link #subscription} checks them. Private updates reach
+     * it when the caller's token grants their topics ({@code mercure.subscribe} or {@code herald.subscribe}).
+     *
+     * @throws AuthenticationRequiredException without credentials when anonymous Mercure subscribers are off
+     */
+    public SubscribeRequest mercureSubscription(HttpRequestView request, Access access) {
+        if (!mercureAnonymous && !access.isAuthenticated()) {
+            throw new AuthenticationRequiredException("subscribing needs a token (anonymous Mercure subscribers are off)");
+        }
+        int topics = request.parameters("topic").size();
+        if (topics > maxTopics) {
+            throw new InvalidSubscriptionException("a subscription may select at most " + maxTopics + " topics, got " + topics);
+        }
+        SubscribeRequest subscription = MercureRequests.subscription(request, access.subscriber());
+        access.checkSubscribe(subscription.topics());
+        return subscription;
+    }
+
+    private void checkPublisher(HttpRequestView request, Access access) {
         if (access.credential() == Access.Credential.COOKIE) {
             cors.checkCookieRequest(request);
         }
         if (!access.isAuthenticated()) {
             throw new AuthenticationRequiredException("publishing needs a token");
         }
-        if (!PublishRequests.isJson(request.header("Content-Type"))) {
-            throw new UnsupportedContentTypeException(request.header("Content-Type"));
-        }
+    }
+
+    private void checkSize(byte[] body) {
         if (body.length > maxBodyBytes) {
             throw new RequestTooLargeException(maxBodyBytes);
         }
-        Publication publication = publishRequests.read(body);
+    }
+
+    private Publication authorized(HttpRequestView request, Access access, Publication publication) {
         for (String topic : publication.topics()) {
             if (topic.startsWith(RESERVED_TOPIC_PREFIX)) {
                 throw new dev.herald.core.InvalidEventException("topics starting with " + RESERVED_TOPIC_PREFIX + " are Herald's own");
@@ -253,6 +322,8 @@ public final class HeraldApi {
         private String eventsPath = "/events";
         private String presencePath = "/presence";
         private String connectionsPath;
+        private String mercurePath;
+        private boolean mercureAnonymous = true;
         private int maxTopics = 64;
         private long maxEventBytes = 64 * 1024;
         private int maxBodyBytes;
@@ -292,6 +363,16 @@ public final class HeraldApi {
         /** Ends users' streams at this path ({@code DELETE ?user=}); none unless set. */
         public Builder connectionsPath(String value) {
             connectionsPath = value;
+            return this;
+        }
+
+        /**
+         * Serves the Mercure protocol at this path (usually {@code /.well-known/mercure}); not
+         * served unless set. Anonymous subscribers (public updates only) are allowed unless turned off.
+         */
+        public Builder mercure(String path, boolean anonymousSubscribers) {
+            mercurePath = path;
+            mercureAnonymous = anonymousSubscribers;
             return this;
         }
 
@@ -336,6 +417,10 @@ public final class HeraldApi {
             }
             if (connectionsPath != null && connectionsPath.equals(eventsPath)) {
                 throw new IllegalArgumentException("the connections path " + connectionsPath + " is already the events path");
+            }
+            if (mercurePath != null && (mercurePath.equals(eventsPath) || mercurePath.equals(connectionsPath)
+                    || presence != null && mercurePath.equals(presencePath))) {
+                throw new IllegalArgumentException("the Mercure path " + mercurePath + " is already the path of another endpoint");
             }
             return new HeraldApi(this);
         }

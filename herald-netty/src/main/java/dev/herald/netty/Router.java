@@ -1,6 +1,7 @@
 package dev.herald.netty;
 
 import dev.herald.core.Connection;
+import dev.herald.core.EventIds;
 import dev.herald.core.HeraldException;
 import dev.herald.core.Hub;
 import dev.herald.core.SubscribeRequest;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What each request means: from a complete {@link Exchange} to a future {@link Reply}, one method
  * per route. Work that may block (authentication that says so, opening a stream that reads a
- * cursor or a cluster's log, presence) runs on a virtual thread; everything else runs where it is
+ * cursor or a cluster's log or looks up a publisher's id, presence) runs on a virtual thread; everything else runs where it is
  * called, on the event loop. The future never fails: every refusal becomes a problem reply.
  * Immutable and shared by every channel of a server.
  */
@@ -56,7 +57,7 @@ final class Router {
 
     /** Whether the request publishes: the one kind that may run beside others on its connection. */
     boolean isPublish(Exchange exchange) {
-        return exchange.method().equals("POST") && api.endpointAt(exchange.path()) == HeraldApi.Endpoint.EVENTS;
+        return api.isPublish(exchange.method(), exchange.path());
     }
 
     /** Whether the request's body is read and kept (only publishes have one worth reading). */
@@ -108,6 +109,8 @@ final class Router {
                 case EVENTS -> exchange.method().equals("POST") ? publish(exchange, access) : subscribe(exchange, access, null, offLoop);
                 case PRESENCE -> maybeOffLoop(!offLoop, () -> presence(exchange, access));
                 case CONNECTIONS -> api.endStreams(exchange, access).thenApply(json -> Reply.Full.json(202, json));
+                case MERCURE -> exchange.method().equals("POST") ? mercurePublish(exchange, access)
+                        : open(exchange, api.mercureSubscription(exchange, access), null, offLoop);
             };
         });
     }
@@ -115,7 +118,17 @@ final class Router {
     /** {@code GET /events} or an application's stream route: a stream, opened off the loop if opening may block. */
     private CompletableFuture<Reply> subscribe(Exchange exchange, Access access, StreamRoute route, boolean offLoop) {
         SubscribeRequest subscription = route == null ? api.subscription(exchange, access) : route.subscription(exchange, access);
-        boolean mayBlock = subscription.sinceLastDelivered() && subscription.lastEventId() == null || hub.eventLog().readsBlock();
+        return open(exchange, subscription, route, offLoop);
+    }
+
+    /**
+     * Opens the stream, off the loop if opening may block: reading a cursor, a cluster's log, or
+     * looking up a publisher's id (a Last-Event-ID that is not Herald's own cursor).
+     */
+    private CompletableFuture<Reply> open(Exchange exchange, SubscribeRequest subscription, StreamRoute route, boolean offLoop) {
+        String lastEventId = subscription.lastEventId();
+        boolean mayBlock = subscription.sinceLastDelivered() && lastEventId == null || hub.eventLog().readsBlock()
+                || lastEventId != null && !Character.isDigit(lastEventId.charAt(0));
         return maybeOffLoop(mayBlock && !offLoop, () -> {
             Connection connection = hub.open(subscription);
             return new Reply.Stream(connection, exchange, route == null ? null : route::opened);
@@ -126,6 +139,13 @@ final class Router {
     private CompletableFuture<Reply> publish(Exchange exchange, Access access) {
         return hub.publishAsync(api.publication(exchange, access, exchange.body()))
                 .thenApply(event -> Reply.Full.json(201, PublishRequests.created(event.id())));
+    }
+
+    /** {@code POST} to the Mercure path: answered {@code 200 text/plain} with the update's id once stored. */
+    private CompletableFuture<Reply> mercurePublish(Exchange exchange, Access access) {
+        return hub.publishAsync(api.mercurePublication(exchange, access, exchange.body()))
+                .thenApply(event -> new Reply.Full(200, "text/plain; charset=utf-8",
+                        EventIds.mercureId(event).getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.of()));
     }
 
     private Reply presence(Exchange exchange, Access access) {

@@ -199,6 +199,11 @@ class HeraldNettyServerTest {
             }
 
             @Override
+            public java.util.OptionalLong idOfKey(String key) {
+                return memory.idOfKey(key);
+            }
+
+            @Override
             public void close() {
                 memory.close();
             }

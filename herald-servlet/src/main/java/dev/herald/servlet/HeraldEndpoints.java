@@ -5,13 +5,10 @@ import dev.herald.core.Hub;
 import dev.herald.http.Access;
 import dev.herald.http.HeraldApi;
 import dev.herald.http.PublishRequests;
-import dev.herald.http.RequestTooLargeException;
 import dev.herald.http.TrustedProxies;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -67,31 +64,10 @@ public class HeraldEndpoints {
     public ResponseEntity<String> publish(HttpServletRequest request) throws IOException {
         ServletRequestView view = new ServletRequestView(request, proxies);
         Access access = api.authenticate(view);
-        byte[] body = readBody(request);
+        byte[] body = RequestBodies.read(request, api.maxBodyBytes());
         Event event = hub.publish(api.publication(view, access, body));
         return ResponseEntity.status(HttpStatus.CREATED)
                 .contentType(MediaType.APPLICATION_JSON)
                 .body(PublishRequests.created(event.id()));
-    }
-
-    /** Reads at most the API's body limit, refusing as soon as it is crossed. */
-    private byte[] readBody(HttpServletRequest request) throws IOException {
-        int limit = api.maxBodyBytes();
-        long declared = request.getContentLengthLong();
-        if (declared > limit) {
-            throw new RequestTooLargeException(limit);
-        }
-        ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
-        byte[] buffer = new byte[8192];
-        try (InputStream in = request.getInputStream()) {
-            int read;
-            while ((read = in.read(buffer)) >= 0) {
-                if (body.size() + read > limit) {
-                    throw new RequestTooLargeException(limit);
-                }
-                body.write(buffer, 0, read);
-            }
-        }
-        return body.toByteArray();
     }
 }

@@ -1,6 +1,7 @@
 package dev.herald.servlet;
 
 import dev.herald.http.HttpRequestView;
+import dev.herald.http.QueryParameters;
 import dev.herald.http.TrustedProxies;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,6 +15,9 @@ import java.util.List;
  * @param proxies the proxies whose {@code X-Forwarded-For} names the client
  */
 public record ServletRequestView(HttpServletRequest request, TrustedProxies proxies) implements HttpRequestView {
+
+    /** The most query parameters read, as Tomcat's own default limit. */
+    private static final int MAX_PARAMETERS = 1000;
 
     /** A view that believes no proxy. */
     public ServletRequestView(HttpServletRequest request) {
@@ -35,10 +39,14 @@ public record ServletRequestView(HttpServletRequest request, TrustedProxies prox
         return request.getHeader(name);
     }
 
+    /**
+     * The query's parameters only, decoded as on every transport: never a form body's fields (the
+     * container's own parameters would merge them in, and read the body a publish needs).
+     */
     @Override
     public List<String> parameters(String name) {
-        String[] values = request.getParameterValues(name);
-        return values == null ? List.of() : List.of(values);
+        List<String> values = QueryParameters.parse(request.getQueryString(), MAX_PARAMETERS).get(name);
+        return values == null ? List.of() : List.copyOf(values);
     }
 
     @Override

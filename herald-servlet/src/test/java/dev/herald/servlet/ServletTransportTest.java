@@ -70,6 +70,14 @@ class ServletTransportTest extends TransportContract {
         }
     }
 
+    /** The Mercure endpoint, when the contract configures one. */
+    static class Mercure {
+        @Bean
+        HeraldMercureEndpoint heraldMercureEndpoint(HeraldApi api, EventStreams streams) {
+            return new HeraldMercureEndpoint(api, streams, TrustedProxies.none());
+        }
+    }
+
     @Override
     protected Transport start(Hub.Builder hubSettings, ApiSettings settings) {
         Hub hub = hubSettings.build();
@@ -85,6 +93,10 @@ class ServletTransportTest extends TransportContract {
         if (settings.connectionsPath() != null) {
             sources.add(Connections.class);
             args.add("--herald.endpoint.connections-path=" + settings.connectionsPath());
+        }
+        if (settings.mercurePath() != null) {
+            sources.add(Mercure.class);
+            args.add("--herald.mercure.path=" + settings.mercurePath());
         }
         SpringApplication application = new SpringApplication(sources.toArray(Class<?>[]::new));
         application.setWebApplicationType(WebApplicationType.SERVLET);

@@ -20,6 +20,14 @@ import java.util.Map;
  *             "presence": false, "admin": false}}
  * }</pre>
  *
+ * A Mercure token's {@code mercure} object grants the same way ({@code subscribe}: the topics it
+ * may receive private updates of; {@code publish}; {@code payload}, kept for Mercure's
+ * subscriptions), so tokens minted for a Mercure hub work unchanged:
+ *
+ * <pre>{@code
+ * {"mercure": {"subscribe": ["https://example.com/users/alice/{+path}"], "publish": ["*"]}}
+ * }</pre>
+ *
  * Absent members grant nothing. A member of the wrong type, or a selector Herald cannot read, makes
  * the whole token invalid (401) rather than silently granting less.
  */
@@ -27,6 +35,8 @@ public final class HeraldClaims {
 
     /** The name of the claim that holds Herald's grants. */
     public static final String CLAIM = "herald";
+    /** The name of the claim that holds a Mercure token's grants. */
+    public static final String MERCURE_CLAIM = "mercure";
 
     private HeraldClaims() {
     }
@@ -39,20 +49,15 @@ public final class HeraldClaims {
      * @throws AuthenticationRequiredException if the {@code herald} claim is malformed, naming the member
      */
     public static Access access(JWTClaimsSet claims, Access.Credential credential, List<TopicSelector> publicTopics) {
-        Object herald = claims.getClaim(CLAIM);
-        Map<?, ?> grants;
-        if (herald == null) {
-            grants = Map.of();
-        } else if (herald instanceof Map<?, ?> map) {
-            grants = map;
-        } else {
-            throw new AuthenticationRequiredException("the token's \"herald\" claim must be an object");
-        }
+        Map<?, ?> grants = object(claims, CLAIM);
+        Map<?, ?> mercure = object(claims, MERCURE_CLAIM);
         Date expiry = claims.getExpirationTime();
         return Access.user(claims.getSubject())
-                .subscribe(selectors(grants, "subscribe"))
+                .subscribe(selectors(grants, CLAIM, "subscribe"))
+                .subscribe(selectors(mercure, MERCURE_CLAIM, "subscribe"))
                 .publicTopics(publicTopics)
-                .publish(selectors(grants, "publish"))
+                .publish(selectors(grants, CLAIM, "publish"))
+                .publish(selectors(mercure, MERCURE_CLAIM, "publish"))
                 .presence(flag(grants, "presence"))
                 .admin(flag(grants, "admin"))
                 .expiresAt(expiry == null ? null : expiry.toInstant())
@@ -60,23 +65,35 @@ public final class HeraldClaims {
                 .build();
     }
 
-    private static List<TopicSelector> selectors(Map<?, ?> grants, String member) {
+    /** The claim's object, empty if absent. */
+    private static Map<?, ?> object(JWTClaimsSet claims, String claim) {
+        Object value = claims.getClaim(claim);
+        if (value == null) {
+            return Map.of();
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map;
+        }
+        throw new AuthenticationRequiredException("the token's \"" + claim + "\" claim must be an object");
+    }
+
+    private static List<TopicSelector> selectors(Map<?, ?> grants, String claim, String member) {
         Object value = grants.get(member);
         if (value == null) {
             return List.of();
         }
         if (!(value instanceof List<?> list)) {
-            throw malformed(member, "must be an array of topic selectors");
+            throw malformed(claim, member, "must be an array of topic selectors");
         }
         List<TopicSelector> selectors = new ArrayList<>(list.size());
         for (Object element : list) {
             if (!(element instanceof String text)) {
-                throw malformed(member, "must be an array of topic selectors");
+                throw malformed(claim, member, "must be an array of topic selectors");
             }
             try {
                 selectors.add(TopicSelector.parse(text));
             } catch (InvalidSubscriptionException e) {
-                throw malformed(member, "holds an invalid topic selector: " + e.getMessage());
+                throw malformed(claim, member, "holds an invalid topic selector: " + e.getMessage());
             }
         }
         return selectors;
@@ -88,12 +105,12 @@ public final class HeraldClaims {
             return false;
         }
         if (!(value instanceof Boolean flag)) {
-            throw malformed(member, "must be true or false");
+            throw malformed(CLAIM, member, "must be true or false");
         }
         return flag;
     }
 
-    private static AuthenticationRequiredException malformed(String member, String problem) {
-        return new AuthenticationRequiredException("the token's \"herald." + member + "\" claim " + problem);
+    private static AuthenticationRequiredException malformed(String claim, String member, String problem) {
+        return new AuthenticationRequiredException("the token's \"" + claim + "." + member + "\" claim " + problem);
     }
 }

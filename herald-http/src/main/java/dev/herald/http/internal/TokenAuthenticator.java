@@ -25,7 +25,7 @@ public final class TokenAuthenticator implements HeraldAuthenticator {
     private final JwtVerifier main;
     private final JwtVerifier publisher;
     private final AuthorizationCallback callback;
-    private final String cookieName;
+    private final List<String> cookieNames;
     private final List<String> queryParameters;
     private final boolean anonymous;
     private final List<TopicSelector> publicTopics;
@@ -37,7 +37,7 @@ public final class TokenAuthenticator implements HeraldAuthenticator {
      *                        {@code publisher} is set), or {@code null}
      * @param publisher       verifies the tokens of publications ({@code POST}), or {@code null}
      * @param callback        decides requests without a token to verify, or {@code null}
-     * @param cookieName      the cookie that may hold the token
+     * @param cookieNames     the cookies that may hold the token, in order
      * @param queryParameters the query parameters that may hold it, in order
      * @param anonymous       whether a request without credentials may subscribe to public topics
      * @param publicTopics    the selectors anonymous callers may subscribe to
@@ -45,13 +45,13 @@ public final class TokenAuthenticator implements HeraldAuthenticator {
     /** The client JWK set fetches and callbacks share, or {@code null}; closed with this authenticator. */
     private final java.net.http.HttpClient http;
 
-    public TokenAuthenticator(JwtVerifier main, JwtVerifier publisher, AuthorizationCallback callback, String cookieName,
+    public TokenAuthenticator(JwtVerifier main, JwtVerifier publisher, AuthorizationCallback callback, List<String> cookieNames,
             List<String> queryParameters, boolean anonymous, List<TopicSelector> publicTopics, java.net.http.HttpClient http) {
         this.http = http;
         this.main = main;
         this.publisher = publisher;
         this.callback = callback;
-        this.cookieName = cookieName;
+        this.cookieNames = List.copyOf(cookieNames);
         this.queryParameters = List.copyOf(queryParameters);
         this.anonymous = anonymous;
         this.publicTopics = List.copyOf(publicTopics);
@@ -82,7 +82,7 @@ public final class TokenAuthenticator implements HeraldAuthenticator {
             return Access.anonymous(publicTopics);
         }
         throw new AuthenticationRequiredException("a token is needed, as \"Authorization: Bearer <token>\""
-                + (cookieName.isEmpty() ? "" : ", in the \"" + cookieName + "\" cookie")
+                + (cookieNames.isEmpty() ? "" : ", in the \"" + cookieNames.getFirst() + "\" cookie")
                 + (queryParameters.isEmpty() ? "" : " or in the \"" + queryParameters.getFirst() + "\" query parameter"));
     }
 
@@ -91,7 +91,7 @@ public final class TokenAuthenticator implements HeraldAuthenticator {
         return callback != null || (main != null && main.blocks()) || (publisher != null && publisher.blocks());
     }
 
-    /** The request's token, looked for in the header, then the cookie, then the query; {@code null} if none. */
+    /** The request's token, looked for in the header, then the cookies, then the query; {@code null} if none. */
     private Token token(HttpRequestView request) {
         String authorization = request.header("Authorization");
         if (authorization != null) {
@@ -104,7 +104,7 @@ public final class TokenAuthenticator implements HeraldAuthenticator {
                 throw new AuthenticationRequiredException("the Authorization header must be \"Bearer <token>\"");
             }
         }
-        if (!cookieName.isEmpty()) {
+        for (String cookieName : cookieNames) {
             String cookie = request.cookie(cookieName);
             if (cookie != null && !cookie.isEmpty()) {
                 return new Token(cookie, Access.Credential.COOKIE);

@@ -26,9 +26,11 @@ import java.util.Objects;
  *                        ({@link Presence#local}); {@code null} for nowhere ({@code herald.endpoint.presence-path})
  * @param connectionsPath where {@code DELETE ?user=U} ends U's streams; {@code null} for nowhere
  *                        ({@code herald.endpoint.connections-path})
+ * @param mercurePath     where the Mercure protocol is served, anonymous subscribers allowed;
+ *                        {@code null} for nowhere ({@code herald.mercure.path})
  */
 public record ApiSettings(HeraldAuthenticator authenticator, List<String> corsOrigins, long maxEventBytes,
-        double publishRate, double publishBurst, String presencePath, String connectionsPath) {
+        double publishRate, double publishBurst, String presencePath, String connectionsPath, String mercurePath) {
 
     public ApiSettings {
         Objects.requireNonNull(authenticator, "authenticator");
@@ -41,31 +43,35 @@ public record ApiSettings(HeraldAuthenticator authenticator, List<String> corsOr
      * authentication configured.
      */
     public static ApiSettings defaults() {
-        return new ApiSettings(HeraldAuthenticator.trusting("user"), List.of(), 64 * 1024, 0, 0, null, null);
+        return new ApiSettings(HeraldAuthenticator.trusting("user"), List.of(), 64 * 1024, 0, 0, null, null, null);
     }
 
     public ApiSettings withAuthenticator(HeraldAuthenticator value) {
-        return new ApiSettings(value, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath);
+        return new ApiSettings(value, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, mercurePath);
     }
 
     public ApiSettings withCorsOrigins(List<String> value) {
-        return new ApiSettings(authenticator, value, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath);
+        return new ApiSettings(authenticator, value, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, mercurePath);
     }
 
     public ApiSettings withMaxEventBytes(long value) {
-        return new ApiSettings(authenticator, corsOrigins, value, publishRate, publishBurst, presencePath, connectionsPath);
+        return new ApiSettings(authenticator, corsOrigins, value, publishRate, publishBurst, presencePath, connectionsPath, mercurePath);
     }
 
     public ApiSettings withPublishRate(double perSecond, double burst) {
-        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, perSecond, burst, presencePath, connectionsPath);
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, perSecond, burst, presencePath, connectionsPath, mercurePath);
     }
 
     public ApiSettings withPresencePath(String value) {
-        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, value, connectionsPath);
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, value, connectionsPath, mercurePath);
     }
 
     public ApiSettings withConnectionsPath(String value) {
-        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, value);
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, value, mercurePath);
+    }
+
+    public ApiSettings withMercurePath(String value) {
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, value);
     }
 
     /** The API of this hub with these settings, for transports that take a built {@link HeraldApi}. */
@@ -78,6 +84,9 @@ public record ApiSettings(HeraldAuthenticator authenticator, List<String> corsOr
                 .connectionsPath(connectionsPath);
         if (presencePath != null) {
             api.presence(Presence.local(hub), presencePath);
+        }
+        if (mercurePath != null) {
+            api.mercure(mercurePath, true);
         }
         return api.build();
     }

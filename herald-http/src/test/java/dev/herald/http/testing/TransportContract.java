@@ -58,8 +58,8 @@ import tools.jackson.databind.json.JsonMapper;
  * What every transport of Herald's HTTP API does the same way, read off the wire by a client that
  * speaks the transport's protocol (OkHttp: HTTP/1.1, HTTP/2 over TLS, {@code h2c}): the SSE wire
  * format and headers, resuming, publishing, every refusal as the same RFC 9457 problem, CORS, the
- * authenticator hook, slow clients, presence, ending a user's streams and shutdown
- * ({@code docs/PROTOCOL.md}). Each transport's test extends this class and says how to serve a hub:
+ * authenticator hook, slow clients, presence, ending a user's streams, shutdown
+ * ({@code docs/PROTOCOL.md}), and the Mercure protocol beside it ({@code docs/MERCURE.md}). Each transport's test extends this class and says how to serve a hub:
  *
  * <pre>{@code
  * class NettyHttp11TransportTest extends TransportContract {
@@ -80,6 +80,9 @@ import tools.jackson.databind.json.JsonMapper;
 public abstract class TransportContract {
 
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
+    private static final MediaType FORM_TYPE = MediaType.get("application/x-www-form-urlencoded");
+    /** Where scenarios of the Mercure protocol serve it. */
+    protected static final String MERCURE = "/.well-known/mercure";
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** The data limit of the contract's hub and API, small so that oversized events are cheap to make. */
     private static final int MAX_EVENT_BYTES = 1024;
@@ -738,6 +741,112 @@ public abstract class TransportContract {
     // ---------------------------------------------------------------------------------------------
     // Settings
 
+    // ---------------------------------------------------------------------------------------------
+    // Mercure
+
+    @Test
+    void mercureUpdatesCarryTheirOwnIdsAndMeetHeraldsEventsInOneLog() throws Exception {
+        serve(hubSettings(), apiSettings().withMercurePath(MERCURE));
+        EventStream mercure = subscribeAt(MERCURE, "topic=" + encode("https://example.com/books/{id}") + "&topic=news", Map.of());
+        EventStream herald = subscribe("topic=news");
+        awaitLive(2);
+
+        Answer given = mercurePublish(form("topic", "https://example.com/books/1", "topic", "https://example.com/all-books",
+                "data", "line one\n\nline three", "id", "urn:uuid:e1ee88e2-532a-4d6f-ba70-f0f8bd584022"), Map.of());
+        Answer generated = mercurePublish(form("topic", "news", "data", "typed", "type", "news-flash", "retry", "2500"), Map.of());
+        Answer unrelated = mercurePublish(form("topic", "https://example.com/authors/1", "data", "not selected"), Map.of());
+        String heraldId = idOf(publish("{\"topic\": \"news\", \"data\": \"from Herald\"}"));
+
+        assertThat(given.status()).isEqualTo(200);
+        assertThat(given.mediaType()).isEqualTo("text/plain");
+        assertThat(given.body()).isEqualTo("urn:uuid:e1ee88e2-532a-4d6f-ba70-f0f8bd584022");
+        assertThat(generated.body()).startsWith("urn:uuid:").hasSize("urn:uuid:".length() + 36);
+        assertThat(unrelated.status()).isEqualTo(200);
+        await().until(() -> mercure.events().size() == 3 && herald.events().size() == 2);
+        assertThat(mercure.header("Content-Type")).startsWith("text/event-stream");
+        assertThat(mercure.header("Last-Event-ID")).as("the position the stream starts after").isNotBlank();
+        assertThat(mercure.text()).contains("id: urn:uuid:e1ee88e2-532a-4d6f-ba70-f0f8bd584022\ndata: line one\ndata: \ndata: line three\n\n");
+        assertThat(mercure.text()).contains("id: " + generated.body() + "\nevent: news-flash\nretry: 2500\ndata: typed\n\n");
+        assertThat(mercure.events()).extracting(SseParser.Received::data).containsExactly("line one\n\nline three", "typed", "from Herald");
+        assertThat(mercure.events().get(2).lastEventId()).as("a Herald event seen by a Mercure client")
+                .startsWith("urn:uuid:").isNotEqualTo(heraldId);
+        assertThat(herald.events()).extracting(SseParser.Received::data).containsExactly("typed", "from Herald");
+        assertThat(herald.events().getLast().lastEventId()).isEqualTo(heraldId);
+    }
+
+    @Test
+    void mercureSubscribersResumeFromTheHeaderTheQueryOrEarliestWithIdsOfEitherKind() throws Exception {
+        serve(hubSettings(), apiSettings().withMercurePath(MERCURE));
+        String first = mercurePublish(form("topic", "t", "data", "1", "id", "first-update"), Map.of()).body();
+        String second = mercurePublish(form("topic", "t", "data", "2"), Map.of()).body();
+        String third = idOf(publish("{\"topic\": \"t\", \"data\": \"3\"}"));
+
+        Map<String, List<String>> resumes = new LinkedHashMap<>();
+        resumes.put("lastEventID=first-update", List.of("2", "3"));
+        resumes.put("lastEventID=" + encode(second), List.of("3"));
+        resumes.put("lastEventID=earliest", List.of("1", "2", "3"));
+        resumes.put("lastEventID=" + third, List.of());
+        int open = 0;
+        for (Map.Entry<String, List<String>> resume : resumes.entrySet()) {
+            EventStream stream = subscribeAt(MERCURE, "topic=t&" + resume.getKey(), Map.of());
+            awaitLive(++open);
+            await().until(() -> stream.events().size() == resume.getValue().size());
+            assertThat(stream.events()).as(resume.getKey()).extracting(SseParser.Received::data).containsExactlyElementsOf(resume.getValue());
+        }
+        EventStream header = subscribeAt(MERCURE, "topic=t&lastEventID=earliest", Map.of("Last-Event-ID", first));
+        await().until(() -> header.events().size() == 2);
+        assertThat(header.events()).as("the header wins over the query").extracting(SseParser.Received::data).containsExactly("2", "3");
+        assertThat(header.header("Last-Event-ID")).isEqualTo(first);
+        EventStream unknown = subscribeAt(MERCURE, "topic=t", Map.of("Last-Event-ID", "urn:uuid:3bc3d1bd-4ab3-4bbf-9d0b-5d2b8e3f6b66"));
+        await().until(() -> unknown.events().size() == 3);
+        assertThat(unknown.header("Last-Event-ID")).as("an id the hub does not know: everything it has").isEqualTo("earliest");
+        assertThat(unknown.events()).extracting(SseParser.Received::type).containsOnly("message");
+    }
+
+    @Test
+    void privateMercureUpdatesReachOnlySubscribersGrantedTheirTopics() throws Exception {
+        serve(hubSettings(), apiSettings().withAuthenticator(BEARERS).withMercurePath(MERCURE));
+        EventStream alice = subscribeAt(MERCURE, "topic=news", Map.of("Authorization", "Bearer alice"));
+        EventStream bob = subscribeAt(MERCURE, "topic=news", Map.of("Authorization", "Bearer bob"));
+        EventStream anonymous = subscribeAt(MERCURE, "topic=news", Map.of());
+        awaitLive(3);
+
+        mercurePublish(form("topic", "news", "data", "for subscribers of news", "private", ""), Map.of("Authorization", "Bearer publisher"));
+        mercurePublish(form("topic", "news", "data", "for everyone"), Map.of("Authorization", "Bearer publisher"));
+
+        await().until(() -> alice.events().size() == 2 && bob.events().size() == 1 && anonymous.events().size() == 1);
+        assertThat(alice.events()).extracting(SseParser.Received::data).containsExactly("for subscribers of news", "for everyone");
+        assertThat(bob.events()).extracting(SseParser.Received::data).containsExactly("for everyone");
+        assertThat(anonymous.events()).extracting(SseParser.Received::data).containsExactly("for everyone");
+        EventStream replayed = subscribeAt(MERCURE, "topic=news&lastEventID=earliest", Map.of());
+        await().until(() -> replayed.events().size() == 1);
+        assertThat(replayed.events()).as("replay keeps private updates private").extracting(SseParser.Received::data).containsExactly("for everyone");
+    }
+
+    @Test
+    void mercureRefusalsAreProblemsAndStoreNothing() throws Exception {
+        serve(hubSettings(), apiSettings().withAuthenticator(BEARERS).withMercurePath(MERCURE));
+        Map<String, String> publisher = Map.of("Authorization", "Bearer publisher");
+
+        assertProblem(mercurePublish(form("topic", "news", "data", "x"), Map.of()), 401, "unauthenticated");
+        assertProblem(mercurePublish(form("topic", "elsewhere", "data", "x"), publisher), 403, "forbidden");
+        assertProblem(mercurePublish(form("data", "no topic"), publisher), 400, "invalid-event");
+        assertProblem(mercurePublish(form("topic", "news", "id", "line\nbreak"), publisher), 400, "invalid-event");
+        assertProblem(mercurePublish(form("topic", "news", "id", "#fragment"), publisher), 400, "invalid-event");
+        assertProblem(mercurePublish(form("topic", "news", "id", "42"), publisher), 400, "invalid-event");
+        assertProblem(mercurePublish(form("topic", "news", "type", "a\rb"), publisher), 400, "invalid-event");
+        assertProblem(mercurePublish(form("topic", "news", "retry", "soon"), publisher), 400, "invalid-event");
+        assertProblem(mercurePublish(form("topic", "news", "colour", "blue"), publisher), 400, "invalid-event");
+        assertProblem(send(to(MERCURE).post(json("{\"topic\": \"news\"}")).header("Authorization", "Bearer publisher")),
+                415, "unsupported-media-type");
+        assertProblem(mercurePublish("topic=news&data=%ZZ", publisher), 400, "invalid-event");
+        assertProblem(mercurePublish(form("topic", "news", "data", "x".repeat(MAX_EVENT_BYTES + 1)), publisher), 413, "event-too-large");
+        assertProblem(refusedStream(MERCURE, "", Map.of()), 400, "invalid-subscription");
+        assertProblem(refusedStream(MERCURE, "topic=users/alice/inbox", Map.of()), 401, "unauthenticated");
+        assertProblem(refusedStream(MERCURE, "topic=users/alice/inbox", Map.of("Authorization", "Bearer bob")), 403, "forbidden");
+        assertThat(storedEvents()).isZero();
+    }
+
     /**
      * The hub of most scenarios: a 100 ms retry, no heartbeats (so the wire holds only what a
      * scenario publishes), 2 streams per user, 32 queued frames per stream, 1 KB events.
@@ -852,6 +961,40 @@ public abstract class TransportContract {
         return stream;
     }
 
+    /** {@code POST} of a URL-encoded form to the Mercure path. */
+    protected final Answer mercurePublish(String form, Map<String, String> headers) throws IOException {
+        Request.Builder request = to(MERCURE).post(RequestBody.create(form.getBytes(StandardCharsets.US_ASCII), FORM_TYPE));
+        headers.forEach(request::header);
+        return send(request);
+    }
+
+    /** A URL-encoded form of name, value pairs. */
+    protected static String form(String... pairs) {
+        StringBuilder form = new StringBuilder();
+        for (int i = 0; i < pairs.length; i += 2) {
+            form.append(i == 0 ? "" : "&").append(encode(pairs[i])).append('=').append(encode(pairs[i + 1]));
+        }
+        return form.toString();
+    }
+
+    private static String encode(String text) {
+        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    /** {@code GET path?query} as an {@code EventSource} sends it. */
+    protected final EventStream subscribeAt(String path, String query, Map<String, String> headers) throws IOException {
+        EventStream stream = keep(EventStream.open(streaming.newCall(subscribeRequest(path, query, headers)), true));
+        checkProtocol(stream.protocol(), stream);
+        return stream;
+    }
+
+    /** A subscribe at this path whose answer is a refusal. */
+    protected final Answer refusedStream(String path, String query, Map<String, String> headers) throws Exception {
+        EventStream stream = subscribeAt(path, query, headers);
+        assertThat(stream.awaitEnd(Duration.ofSeconds(10))).as("a refusal ends: %s", stream).isTrue();
+        return stream.toAnswer();
+    }
+
     /** Waits until the hub holds this many streams, all live (replay done). */
     protected final void awaitLive(int connections) {
         await().until(() -> hub().connections().size() == connections
@@ -893,7 +1036,11 @@ public abstract class TransportContract {
     }
 
     private Request subscribeRequest(String query, Map<String, String> headers) {
-        Request.Builder request = to("/events" + (query.isEmpty() ? "" : "?" + query)).header("Accept", "text/event-stream");
+        return subscribeRequest("/events", query, headers);
+    }
+
+    private Request subscribeRequest(String path, String query, Map<String, String> headers) {
+        Request.Builder request = to(path + (query.isEmpty() ? "" : "?" + query)).header("Accept", "text/event-stream");
         headers.forEach(request::header);
         return request.build();
     }

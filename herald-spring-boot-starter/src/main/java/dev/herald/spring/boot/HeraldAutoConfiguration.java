@@ -145,6 +145,10 @@ public final class HeraldAutoConfiguration {
         if (connectionsPath != null && !connectionsPath.isBlank()) {
             api.connectionsPath(connectionsPath.trim());
         }
+        String mercurePath = properties.getMercure().getPath();
+        if (mercurePath != null && !mercurePath.isBlank()) {
+            api.mercure(mercurePath.trim(), properties.getMercure().isAnonymous());
+        }
         return api.build();
     }
 

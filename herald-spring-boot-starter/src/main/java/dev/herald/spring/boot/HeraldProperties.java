@@ -63,6 +63,8 @@ public class HeraldProperties {
 
     private final Limits limits = new Limits();
 
+    private final Mercure mercure = new Mercure();
+
     /** Bytes of events one connection may have waiting; a connection further behind is closed and resumes. */
     private DataSize queueCapacityBytes = DataSize.ofMegabytes(4);
 
@@ -192,6 +194,42 @@ public class HeraldProperties {
 
     public void setQueueCapacityBytes(DataSize queueCapacityBytes) {
         this.queueCapacityBytes = queueCapacityBytes;
+    }
+
+    public Mercure getMercure() {
+        return mercure;
+    }
+
+    /**
+     * The Mercure protocol beside Herald's own API: Mercure clients and publishers (Symfony, API
+     * Platform, plain EventSource pages) work unchanged against the same hub, events and tokens.
+     */
+    public static class Mercure {
+
+        /**
+         * The hub's path, e.g. /.well-known/mercure; empty (the default in applications) to leave
+         * Mercure out. The standalone server serves it at /.well-known/mercure.
+         */
+        private String path = "";
+
+        /** Whether subscribers without a token may subscribe (to public updates only). */
+        private boolean anonymous = true;
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public boolean isAnonymous() {
+            return anonymous;
+        }
+
+        public void setAnonymous(boolean anonymous) {
+            this.anonymous = anonymous;
+        }
     }
 
     /** The HTTP endpoints. */

@@ -8,6 +8,7 @@ import dev.herald.servlet.EventStreams;
 import dev.herald.servlet.HeraldConnectionsEndpoint;
 import dev.herald.servlet.HeraldPathFilter;
 import dev.herald.servlet.HeraldEndpoints;
+import dev.herald.servlet.HeraldMercureEndpoint;
 import dev.herald.servlet.HeraldPresenceEndpoint;
 import dev.herald.servlet.HeraldProblems;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -73,6 +74,14 @@ public final class HeraldWebAutoConfiguration {
         return new HeraldConnectionsEndpoint(api, proxies);
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "herald.endpoint.enabled", matchIfMissing = true)
+    @Conditional(MercurePathSet.class)
+    HeraldMercureEndpoint heraldMercureEndpoint(HeraldApi api, EventStreams streams, TrustedProxies proxies) {
+        return new HeraldMercureEndpoint(api, streams, proxies);
+    }
+
     /** CORS and methods for Herald's paths, before any other filter so a preflight needs no credentials. */
     @Bean
     @ConditionalOnBooleanProperty(name = "herald.endpoint.enabled", matchIfMissing = true)
@@ -88,6 +97,15 @@ public final class HeraldWebAutoConfiguration {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             String path = context.getEnvironment().getProperty("herald.endpoint.presence-path");
+            return path != null && !path.isBlank();
+        }
+    }
+
+    /** Matches when {@code herald.mercure.path} names a path. */
+    static final class MercurePathSet implements Condition {
+        @Override
+        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String path = context.getEnvironment().getProperty("herald.mercure.path");
             return path != null && !path.isBlank();
         }
     }
