@@ -115,6 +115,43 @@ class AuthenticationTest {
     }
 
     @Test
+    void aMercureTokensClaimGrantsAsHeraldsDoes() {
+        String token = hs256.token().subject("alice")
+                .claim("mercure", java.util.Map.of("subscribe", List.of("https://example.com/users/alice/{id}"),
+                        "publish", List.of("https://example.com/books/{id}"), "payload", java.util.Map.of("name", "Alice")))
+                .sign();
+
+        Access access = withSecret().build().authenticate(withBearer(token));
+
+        assertThat(values(access.privateTopics())).containsExactly("https://example.com/users/alice/{id}");
+        assertThat(values(access.subscribe())).containsExactly("https://example.com/users/alice/{id}", "news");
+        assertThat(values(access.publish())).containsExactly("https://example.com/books/{id}");
+        assertThat(access.presence()).isFalse();
+        assertRefused(withSecret().build(), hs256.token().subject("a").claim("mercure", "publish everything").sign(), "\"mercure\" claim must be an object");
+        assertRefused(withSecret().build(), hs256.token().subject("a").claim("mercure", java.util.Map.of("publish", "*")).sign(),
+                "\"mercure.publish\" claim must be an array");
+    }
+
+    @Test
+    void tokensAreAlsoReadWhereMercureClientsPutThemUnlessTurnedOff() {
+        String token = hs256.token().subject("alice").sign();
+        HeraldAuthenticator auth = withSecret().build();
+
+        Access fromCookie = auth.authenticate(FakeRequest.get("/.well-known/mercure").cookie("mercureAuthorization", token).build());
+        Access fromQuery = auth.authenticate(FakeRequest.get("/.well-known/mercure").query("authorization", token).build());
+        assertThat(fromCookie.credential()).isEqualTo(Access.Credential.COOKIE);
+        assertThat(fromQuery.credential()).isEqualTo(Access.Credential.QUERY);
+        assertThat(fromQuery.userId()).isEqualTo("alice");
+
+        HeraldAuthenticator herald = withSecret().mercureTokenSources(false).build();
+        assertThat(herald.authenticate(FakeRequest.get("/events").cookie("mercureAuthorization", token).build()).isAuthenticated()).isFalse();
+        assertThat(herald.authenticate(FakeRequest.get("/events").query("authorization", token).build()).isAuthenticated()).isFalse();
+        HeraldAuthenticator noQuery = withSecret().queryParameters(List.of()).build();
+        assertThat(noQuery.authenticate(FakeRequest.get("/events").query("authorization", token).build()).isAuthenticated())
+                .as("query tokens off means Mercure's parameter too").isFalse();
+    }
+
+    @Test
     void theHeaderWinsOverTheCookieWhichWinsOverTheQuery() {
         HeraldAuthenticator auth = withSecret().build();
         String header = hs256.token().subject("from-header").sign();
