@@ -90,7 +90,7 @@ public class NettyServerLifecycle implements SmartLifecycle {
         builder.responder(new ActuatorHandler(hub, prometheus.getIfAvailable()));
         if (seeds != null) {
             // The pages are demos too: with the demos off, nothing but the API and health is served.
-            builder.responder(new StaticFiles());
+            builder.responder(new StaticFiles(api.mercurePath()));
         }
         try {
             server = builder.build().start();

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Files that exist are read once and kept; paths that name nothing are looked up each time and
  * never remembered (a cache of misses would grow with every path a stranger makes up). Only plain
  * paths ({@code /users.html}, {@code /js/app.js}) are looked up: no {@code ..}, no empty or dot
- * segments, so each file has one spelling.
+ * segments, so each file has one spelling. With the Mercure protocol on, pages say where the hub
+ * is, as Mercure's discovery asks: {@code Link: </.well-known/mercure>; rel="mercure"}.
  */
 public final class StaticFiles implements Responder {
 
@@ -36,6 +37,18 @@ public final class StaticFiles implements Responder {
             "json", "application/json");
 
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
+    /** The Link header value of HTML pages, or {@code null}. */
+    private final String mercureLink;
+
+    /** Pages without a Mercure hub to point to. */
+    public StaticFiles() {
+        this(null);
+    }
+
+    /** Pages whose HTML points Mercure clients to the hub at this path ({@code null}: none). */
+    public StaticFiles(String mercurePath) {
+        this.mercureLink = mercurePath == null ? null : "<" + mercurePath + ">; rel=\"mercure\"";
+    }
 
     @Override
     public FullHttpResponse respond(HttpRequest request, String path) {
@@ -58,6 +71,9 @@ public final class StaticFiles implements Responder {
                 .set(HttpHeaderNames.CONTENT_TYPE, type(name))
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, file.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        if (mercureLink != null && name.endsWith(".html")) {
+            response.headers().set(HttpHeaderNames.LINK, mercureLink);
+        }
         return response;
     }
 

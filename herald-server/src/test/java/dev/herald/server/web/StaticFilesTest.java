@@ -18,6 +18,23 @@ class StaticFilesTest {
     }
 
     @Test
+    void pagesPointMercureClientsToTheHubWhenItIsServed() {
+        StaticFiles withHub = new StaticFiles("/.well-known/mercure");
+        FullHttpResponse page = withHub.respond(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"), "/");
+        try {
+            assertThat(page.headers().get("Link")).isEqualTo("</.well-known/mercure>; rel=\"mercure\"");
+        } finally {
+            page.release();
+        }
+        FullHttpResponse without = get("/");
+        try {
+            assertThat(without.headers().contains("Link")).isFalse();
+        } finally {
+            without.release();
+        }
+    }
+
+    @Test
     void pathsThatNameNothingAreNeverRemembered() {
         for (int i = 0; i < 5_000; i++) {
             assertThat(get("/missing-" + i + "-" + "x".repeat(200) + ".html")).isNull();
