@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Who is connected: how many streams select a topic and how many a user has open. On one node
- * {@link #local(Hub)} counts the hub's own connections; a cluster module counts every node's.
+ * Who is connected: how many streams select a topic and how many a user has open; and small
+ * documents each node {@linkplain #share shares} with the others. On one node {@link #local(Hub)}
+ * counts the hub's own connections; a cluster module counts every node's.
  *
  * <p>Thread-safe. Cluster implementations may block briefly on the network and may be a few
  * seconds behind for other nodes' connections.
@@ -42,10 +43,27 @@ public interface Presence {
     record Summary(int nodes, long connections) {
     }
 
-    /** This hub's connections only: right for a single node. */
+    /**
+     * Shares a small document (a few kilobytes of text, JSON say) under a name with the other nodes,
+     * replacing what this node shared under that name before; {@code null} withdraws it. Other nodes
+     * see it within about one presence interval, and stop seeing it when this node closes its presence
+     * or stops reporting (dies). Safe from any thread; never blocks on the network.
+     */
+    void share(String name, String document);
+
+    /**
+     * The documents shared under this name: this node's as it is now (if any), first, then every other
+     * live node's as last published. May block briefly on a cluster's network.
+     */
+    List<String> shared(String name);
+
+    /** This hub's connections only: right for a single node, whose shared documents are its own. */
     static Presence local(Hub hub) {
         Objects.requireNonNull(hub, "hub");
         return new Presence() {
+            private final java.util.concurrent.ConcurrentHashMap<String, String> documents =
+                    new java.util.concurrent.ConcurrentHashMap<>();
+
             @Override
             public long subscribers(String topic) {
                 return countSelecting(hub.connections(), topic);
@@ -59,6 +77,22 @@ public interface Presence {
             @Override
             public Summary summary() {
                 return new Summary(1, hub.stats().connections());
+            }
+
+            @Override
+            public void share(String name, String document) {
+                Objects.requireNonNull(name, "name");
+                if (document == null) {
+                    documents.remove(name);
+                } else {
+                    documents.put(name, document);
+                }
+            }
+
+            @Override
+            public List<String> shared(String name) {
+                String document = documents.get(Objects.requireNonNull(name, "name"));
+                return document == null ? List.of() : List.of(document);
             }
         };
     }

@@ -96,6 +96,16 @@ class AsidePipeliningTest {
             public Summary summary() {
                 return presence.summary();
             }
+
+            @Override
+            public void share(String name, String document) {
+                presence.share(name, document);
+            }
+
+            @Override
+            public java.util.List<String> shared(String name) {
+                return presence.shared(name);
+            }
         };
     }
 

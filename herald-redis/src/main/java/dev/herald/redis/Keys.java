@@ -65,4 +65,9 @@ record Keys(String namespace) {
     String users(String node) {
         return key("users:" + node);
     }
+
+    /** The documents a node shares ({@code Presence.share}): a hash from name to document. */
+    String documents(String node) {
+        return key("docs:" + node);
+    }
 }

@@ -10,10 +10,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,13 +25,20 @@ import org.slf4j.LoggerFactory;
  * selector, per pattern selector and per user) to Redis every interval, rewriting it only when it
  * changed, with a time to live of three intervals: a node that dies drops out of every count
  * within that. Queries count this node's connections as they are now and the other nodes' as they
- * last reported. Made by {@link HeraldRedis#presence(Hub)}.
+ * last reported.
+ *
+ * <p>Documents {@linkplain #share shared} by a node go with its presence: published on the next
+ * interval (rewritten only when one changed, else only kept alive), with the same time to live,
+ * deleted when the node closes its presence, and read only from nodes still live. Made by
+ * {@link HeraldRedis#presence(Hub)}.
  */
 public final class RedisPresence implements Presence, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisPresence.class);
     private static final Script PUBLISH = Script.load("presence-publish");
     private static final Script QUERY = Script.load("presence-query");
+    private static final Script SHARE = Script.load("presence-share");
+    private static final Script SHARED = Script.load("presence-shared");
 
     private final Hub hub;
     private final RedisAsyncCommands<String, String> redis;
@@ -38,6 +48,12 @@ public final class RedisPresence implements Presence, AutoCloseable {
     private final Duration timeout;
     private final ScheduledExecutorService publisher;
     private Snapshot published;
+    /** The documents this node shares, as they are now. */
+    private final Map<String, String> documents = new ConcurrentHashMap<>();
+    /** Counts changes to {@link #documents}, each made after the change. */
+    private final AtomicLong documentsVersion = new AtomicLong();
+    /** The {@link #documentsVersion} last written to Redis; -1 when they must be written whole. Guarded by this. */
+    private long documentsPublished = -1;
     /** The other nodes' count and streams as of the last publish: {@link #recentSummary()} adds this node's. */
     private volatile long[] others = {0, 0};
     private volatile boolean failing;
@@ -98,11 +114,48 @@ public final class RedisPresence implements Presence, AutoCloseable {
         return new Summary((int) known[0] + 1, known[1] + hub.stats().connections());
     }
 
+    /**
+     * Shares the document with the other nodes from the next presence interval on; {@code null}
+     * withdraws it. Only changes a map here: never blocks.
+     */
+    @Override
+    public void share(String name, String document) {
+        Objects.requireNonNull(name, "name");
+        if (document == null ? documents.remove(name) == null : document.equals(documents.put(name, document))) {
+            return;
+        }
+        documentsVersion.incrementAndGet();
+    }
+
+    /**
+     * This node's document under the name as it is now (if any), then those the other live nodes
+     * last published, in the order of their ids. Blocks the calling thread on Redis, up to the
+     * timeout: never call it on an event loop.
+     *
+     * @throws EventLogException if Redis could not answer
+     */
+    @Override
+    public List<String> shared(String name) {
+        Objects.requireNonNull(name, "name");
+        String mine = documents.get(name);
+        List<Object> others = ask(SHARED, new String[] {keys.nodes()}, keys.prefix(), node, name);
+        List<String> all = new ArrayList<>(others.size() + 1);
+        if (mine != null) {
+            all.add(mine);
+        }
+        for (Object document : others) {
+            all.add((String) document);
+        }
+        return java.util.Collections.unmodifiableList(all);
+    }
+
     private List<Object> query(String what, String name) {
-        String[] scriptKeys = {keys.nodes(), keys.totals()};
+        return ask(QUERY, new String[] {keys.nodes(), keys.totals()}, keys.prefix(), node, what, name);
+    }
+
+    private List<Object> ask(Script script, String[] scriptKeys, String... args) {
         try {
-            return QUERY.<List<Object>>run(redis, scriptKeys, keys.prefix(), node, what, name)
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return script.<List<Object>>run(redis, scriptKeys, args).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -143,6 +196,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
                 return;
             }
             published = now;
+            publishDocuments(ttl);
             List<Object> summary = query("summary", "");
             others = new long[] {(Long) summary.get(0), (Long) summary.get(1)};
             if (failing) {
@@ -154,6 +208,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             published = null;
+            documentsPublished = -1;
             if (!failing) {
                 failing = true;
                 log.warn("Could not publish presence to Redis; retrying: {}", e.toString());
@@ -161,7 +216,33 @@ public final class RedisPresence implements Presence, AutoCloseable {
         }
     }
 
-    /** Stops publishing and withdraws this node's presence. Safe to call twice. */
+    /** Publishes this node's documents: all of them when one changed since the last write, else only a keep-alive. */
+    private void publishDocuments(long ttl) throws Exception {
+        long version = documentsVersion.get();
+        boolean replace = version != documentsPublished;
+        Map<String, String> now = Map.copyOf(documents);
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(ttl));
+        args.add(Integer.toString(now.size()));
+        args.add(replace ? "1" : "0");
+        if (replace) {
+            now.forEach((name, document) -> {
+                args.add(name);
+                args.add(document);
+            });
+        }
+        List<?> reply = SHARE.<List<?>>run(redis, new String[] {keys.documents(node)}, args.toArray(String[]::new))
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (Long.valueOf(0).equals(reply.getFirst())) {
+            // Redis lost this node's documents: send them whole.
+            documentsPublished = -1;
+            publishDocuments(ttl);
+            return;
+        }
+        documentsPublished = version;
+    }
+
+    /** Stops publishing and withdraws this node's presence, its shared documents included. Safe to call twice. */
     @Override
     public void close() {
         if (publisher.isShutdown()) {
@@ -172,7 +253,7 @@ public final class RedisPresence implements Presence, AutoCloseable {
             publisher.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
             redis.zrem(keys.nodes(), node);
             redis.hdel(keys.totals(), node);
-            redis.del(keys.topics(node), keys.patterns(node), keys.users(node)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            redis.del(keys.topics(node), keys.patterns(node), keys.users(node), keys.documents(node)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

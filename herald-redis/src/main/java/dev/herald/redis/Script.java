@@ -28,7 +28,8 @@ import java.util.concurrent.CompletionException;
  */
 final class Script {
 
-    private static final List<String> NAMES = List.of("append", "read", "id-of-key", "repair", "cursors", "presence-publish", "presence-query");
+    private static final List<String> NAMES = List.of("append", "read", "id-of-key", "repair", "cursors", "presence-publish", "presence-query",
+            "presence-share", "presence-shared");
     private static final String SUFFIX;
     private static final String LIBRARY;
 
