@@ -72,7 +72,7 @@ public final class StaticFiles implements Responder {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, file.length)
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         if (mercureLink != null && name.endsWith(".html")) {
-            response.headers().set(HttpHeaderNames.LINK, mercureLink);
+            response.headers().set("Link", mercureLink);
         }
         return response;
     }
