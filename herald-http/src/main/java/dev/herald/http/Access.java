@@ -27,9 +27,11 @@ import java.util.Objects;
  * @param admin         whether the caller may end other users' streams (and do everything else)
  * @param expiresAt     when the credentials expire (streams end then), or {@code null}
  * @param credential    what the caller proved its identity with
+ * @param payload       the JSON a Mercure token carries in {@code mercure.payload}, shown in the
+ *                      caller's Mercure subscriptions; {@code null} if none
  */
 public record Access(String userId, List<TopicSelector> subscribe, List<TopicSelector> privateTopics,
-        List<TopicSelector> publish, boolean presence, boolean admin, Instant expiresAt, Credential credential) {
+        List<TopicSelector> publish, boolean presence, boolean admin, Instant expiresAt, Credential credential, String payload) {
 
     /** What a caller proved its identity with. */
     public enum Credential {
@@ -52,6 +54,12 @@ public record Access(String userId, List<TopicSelector> subscribe, List<TopicSel
         privateTopics = List.copyOf(privateTopics);
         publish = List.copyOf(publish);
         Objects.requireNonNull(credential, "credential");
+    }
+
+    /** An access without a Mercure payload. */
+    public Access(String userId, List<TopicSelector> subscribe, List<TopicSelector> privateTopics,
+            List<TopicSelector> publish, boolean presence, boolean admin, Instant expiresAt, Credential credential) {
+        this(userId, subscribe, privateTopics, publish, presence, admin, expiresAt, credential, null);
     }
 
     /** A caller without credentials, allowed to subscribe to these public selectors (and to public events only). */
@@ -170,6 +178,7 @@ public record Access(String userId, List<TopicSelector> subscribe, List<TopicSel
         private boolean admin;
         private Instant expiresAt;
         private Credential credential = Credential.HEADER;
+        private String payload;
 
         private Builder(String userId) {
             this.userId = userId;
@@ -238,14 +247,20 @@ public record Access(String userId, List<TopicSelector> subscribe, List<TopicSel
             return this;
         }
 
+        /** The JSON of a Mercure token's {@code mercure.payload}, or {@code null}. */
+        public Builder payload(String json) {
+            payload = json;
+            return this;
+        }
+
         public Access build() {
             if (credential == Credential.NONE || credential == Credential.TRUSTED) {
                 throw new IllegalArgumentException("a user's access rests on a credential; use Access.anonymous or Access.trusted");
             }
             if (admin) {
-                return new Access(userId, EVERYTHING, EVERYTHING, EVERYTHING, true, true, expiresAt, credential);
+                return new Access(userId, EVERYTHING, EVERYTHING, EVERYTHING, true, true, expiresAt, credential, payload);
             }
-            return new Access(userId, subscribe, privateTopics, publish, presence, false, expiresAt, credential);
+            return new Access(userId, subscribe, privateTopics, publish, presence, false, expiresAt, credential, payload);
         }
     }
 }

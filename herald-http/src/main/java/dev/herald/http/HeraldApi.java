@@ -24,11 +24,12 @@ import java.util.concurrent.CompletableFuture;
  *   <tr><td>{@link Endpoint#PRESENCE} ({@code /presence})</td><td>GET</td><td>{@link #presence}</td></tr>
  *   <tr><td>{@link Endpoint#CONNECTIONS} ({@code /connections})</td><td>DELETE</td><td>{@link #endStreams}</td></tr>
  *   <tr><td>{@link Endpoint#MERCURE} ({@code /.well-known/mercure})</td><td>GET, POST</td><td>{@link #mercureSubscription}, {@link #mercurePublication}</td></tr>
+ *   <tr><td>{@link Endpoint#MERCURE_SUBSCRIPTIONS} ({@code /.well-known/mercure/subscriptions...})</td><td>GET</td><td>{@link #mercureSubscriptions}</td></tr>
  * </table>
  *
  * <p>Thread-safe; one instance serves every request.
  */
-public final class HeraldApi {
+public final class HeraldApi implements AutoCloseable {
 
     /** The topics publishers may not use: Herald's own control events live there. */
     public static final String RESERVED_TOPIC_PREFIX = "$herald/";
@@ -42,7 +43,9 @@ public final class HeraldApi {
         /** End a user's streams on every node (DELETE). */
         CONNECTIONS(List.of("DELETE")),
         /** The Mercure protocol's hub: subscribe (GET) and publish (POST a form). */
-        MERCURE(List.of("GET", "POST"));
+        MERCURE(List.of("GET", "POST")),
+        /** Mercure's subscriptions API, under the hub's path (GET). */
+        MERCURE_SUBSCRIPTIONS(List.of("GET"));
 
         private final List<String> methods;
 
@@ -65,6 +68,7 @@ public final class HeraldApi {
     private final String connectionsPath;
     private final String mercurePath;
     private final boolean mercureAnonymous;
+    private final MercureSubscriptions subscriptions;
     private final int maxTopics;
     private final int maxBodyBytes;
     private final PublishRequests publishRequests = new PublishRequests();
@@ -80,6 +84,8 @@ public final class HeraldApi {
         this.connectionsPath = b.connectionsPath;
         this.mercurePath = b.mercurePath;
         this.mercureAnonymous = b.mercureAnonymous;
+        this.subscriptions = b.mercurePath != null && b.subscriptionsPresence != null
+                ? new MercureSubscriptions(b.hub, b.subscriptionsPresence, b.mercurePath, b.subscriptionsSweep) : null;
         this.maxTopics = b.maxTopics;
         this.maxBodyBytes = b.maxBodyBytes > 0 ? b.maxBodyBytes : PublishRequests.maxBodyBytes(b.maxEventBytes);
         this.rateLimiter = new PublishRateLimiter(b.publishRate, b.publishBurst > 0 ? b.publishBurst : b.publishRate, b.clock);
@@ -103,6 +109,9 @@ public final class HeraldApi {
         }
         if (path.equals(mercurePath)) {
             return Endpoint.MERCURE;
+        }
+        if (subscriptions != null && (path.equals(subscriptions.apiPath()) || path.startsWith(subscriptions.apiPath() + "/"))) {
+            return Endpoint.MERCURE_SUBSCRIPTIONS;
         }
         return null;
     }
@@ -243,6 +252,38 @@ public final class HeraldApi {
         return subscription;
     }
 
+    /**
+     * Tells the API that a Mercure stream started, so that its subscriptions are announced and
+     * listed (when the subscriptions API is on). Transports call it once the stream is started.
+     */
+    public void mercureStreamOpened(dev.herald.core.Connection connection, Access access) {
+        if (subscriptions != null) {
+            subscriptions.opened(connection, access);
+        }
+    }
+
+    /**
+     * A {@code GET} under the Mercure subscriptions path: the JSON-LD answer
+     * ({@link MercureSubscriptions#answer}). May block on a cluster's Redis.
+     *
+     * @throws NotFoundException for a subscription no node has
+     * @throws AccessDeniedException unless the caller's token grants the requested path as a topic
+     */
+    public String mercureSubscriptions(HttpRequestView request, Access access) {
+        if (subscriptions == null) {
+            throw new NotFoundException();
+        }
+        return subscriptions.answer(request.rawPath(), access);
+    }
+
+    /** Stops the Mercure subscriptions' sweeper, if any. */
+    @Override
+    public void close() {
+        if (subscriptions != null) {
+            subscriptions.close();
+        }
+    }
+
     private void checkPublisher(HttpRequestView request, Access access) {
         if (access.credential() == Access.Credential.COOKIE) {
             cors.checkCookieRequest(request);
@@ -324,6 +365,8 @@ public final class HeraldApi {
         private String connectionsPath;
         private String mercurePath;
         private boolean mercureAnonymous = true;
+        private Presence subscriptionsPresence;
+        private java.time.Duration subscriptionsSweep = java.time.Duration.ofSeconds(1);
         private int maxTopics = 64;
         private long maxEventBytes = 64 * 1024;
         private int maxBodyBytes;
@@ -373,6 +416,17 @@ public final class HeraldApi {
         public Builder mercure(String path, boolean anonymousSubscribers) {
             mercurePath = path;
             mercureAnonymous = anonymousSubscribers;
+            return this;
+        }
+
+        /**
+         * Turns on Mercure's active subscriptions (with {@link #mercure}): updates when they start
+         * and end, and the API under {@code <hub>/subscriptions}, across the nodes that share
+         * through this presence; ends are noticed within {@code sweepEvery}. Off unless set.
+         */
+        public Builder mercureSubscriptions(Presence presence, java.time.Duration sweepEvery) {
+            subscriptionsPresence = Objects.requireNonNull(presence);
+            subscriptionsSweep = Objects.requireNonNull(sweepEvery);
             return this;
         }
 

@@ -15,6 +15,15 @@ public interface HttpRequestView {
     /** The path, without the query. */
     String path();
 
+    /**
+     * The path as the client sent it, percent-escapes kept: for paths whose segments are escaped
+     * values (Mercure's subscriptions API), which decoding would split at an escaped {@code /}.
+     * By default the {@link #path()}.
+     */
+    default String rawPath() {
+        return path();
+    }
+
     /** The first value of a header (case-insensitive name), or {@code null}. */
     String header(String name);
 

@@ -27,6 +27,7 @@ final class Exchange implements HttpRequestView {
     private final String remoteAddress;
     private final boolean keepAlive;
     private String path = "/";
+    private String rawPath = "/";
     private Map<String, List<String>> parameters = Map.of();
     private HeraldException refusal;
     private byte[] body = EMPTY;
@@ -40,7 +41,8 @@ final class Exchange implements HttpRequestView {
         try {
             String target = originForm(head.uri());
             int query = target.indexOf('?');
-            path = QueryParameters.decodePath(query < 0 ? target : target.substring(0, query));
+            rawPath = query < 0 ? target : target.substring(0, query);
+            path = QueryParameters.decodePath(rawPath);
             parameters = QueryParameters.parse(query < 0 ? null : target.substring(query + 1), maxParameters);
         } catch (HeraldException e) {
             refusal = e;
@@ -95,6 +97,11 @@ final class Exchange implements HttpRequestView {
     @Override
     public String method() {
         return head.method().name();
+    }
+
+    @Override
+    public String rawPath() {
+        return rawPath;
     }
 
     @Override

@@ -110,7 +110,10 @@ final class Router {
                 case PRESENCE -> maybeOffLoop(!offLoop, () -> presence(exchange, access));
                 case CONNECTIONS -> api.endStreams(exchange, access).thenApply(json -> Reply.Full.json(202, json));
                 case MERCURE -> exchange.method().equals("POST") ? mercurePublish(exchange, access)
-                        : open(exchange, api.mercureSubscription(exchange, access), null, offLoop);
+                        : open(exchange, api.mercureSubscription(exchange, access), (connection, request) -> api.mercureStreamOpened(connection, access), offLoop);
+                case MERCURE_SUBSCRIPTIONS -> maybeOffLoop(!offLoop, () -> new Reply.Full(200, "application/ld+json",
+                        api.mercureSubscriptions(exchange, access).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        Map.of("Cache-Control", "must-revalidate")));
             };
         });
     }
@@ -118,20 +121,21 @@ final class Router {
     /** {@code GET /events} or an application's stream route: a stream, opened off the loop if opening may block. */
     private CompletableFuture<Reply> subscribe(Exchange exchange, Access access, StreamRoute route, boolean offLoop) {
         SubscribeRequest subscription = route == null ? api.subscription(exchange, access) : route.subscription(exchange, access);
-        return open(exchange, subscription, route, offLoop);
+        return open(exchange, subscription, route == null ? null : route::opened, offLoop);
     }
 
     /**
      * Opens the stream, off the loop if opening may block: reading a cursor, a cluster's log, or
      * looking up a publisher's id (a Last-Event-ID that is not Herald's own cursor).
      */
-    private CompletableFuture<Reply> open(Exchange exchange, SubscribeRequest subscription, StreamRoute route, boolean offLoop) {
+    private CompletableFuture<Reply> open(Exchange exchange, SubscribeRequest subscription,
+            java.util.function.BiConsumer<Connection, dev.herald.http.HttpRequestView> opened, boolean offLoop) {
         String lastEventId = subscription.lastEventId();
         boolean mayBlock = subscription.sinceLastDelivered() && lastEventId == null || hub.eventLog().readsBlock()
                 || lastEventId != null && !Character.isDigit(lastEventId.charAt(0));
         return maybeOffLoop(mayBlock && !offLoop, () -> {
             Connection connection = hub.open(subscription);
-            return new Reply.Stream(connection, exchange, route == null ? null : route::opened);
+            return new Reply.Stream(connection, exchange, opened);
         });
     }
 

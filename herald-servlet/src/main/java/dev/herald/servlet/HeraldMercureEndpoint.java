@@ -39,7 +39,21 @@ public class HeraldMercureEndpoint {
     public void subscribe(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ServletRequestView view = new ServletRequestView(request, proxies);
         Access access = api.authenticate(view);
-        streams.open(request, response, api.mercureSubscription(view, access));
+        api.mercureStreamOpened(streams.open(request, response, api.mercureSubscription(view, access)), access);
+    }
+
+    /**
+     * Mercure's subscriptions API, when {@code herald.mercure.subscriptions} is on. Tomcat refuses
+     * escaped slashes in paths unless told otherwise, so one topic's subscriptions are reachable
+     * here only for topics without {@code /}, or with the container set to pass them through.
+     */
+    @GetMapping({"${herald.mercure.path}/subscriptions", "${herald.mercure.path}/subscriptions/**"})
+    public ResponseEntity<String> subscriptions(HttpServletRequest request) {
+        ServletRequestView view = new ServletRequestView(request, proxies);
+        Access access = api.authenticate(view);
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/ld+json"))
+                .header("Cache-Control", "must-revalidate")
+                .body(api.mercureSubscriptions(view, access));
     }
 
     /** Publishes the form, on a container thread; answers {@code 200} with the update's id. */

@@ -34,6 +34,12 @@ public record ServletRequestView(HttpServletRequest request, TrustedProxies prox
         return request.getRequestURI().substring(request.getContextPath().length());
     }
 
+    /** The request URI within the application, escapes kept (the container does not decode it). */
+    @Override
+    public String rawPath() {
+        return request.getRequestURI().substring(request.getContextPath().length());
+    }
+
     @Override
     public String header(String name) {
         return request.getHeader(name);

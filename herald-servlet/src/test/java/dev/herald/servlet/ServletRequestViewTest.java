@@ -21,7 +21,7 @@ class ServletRequestViewTest {
     @Test
     void readsRepeatedParametersCookiesAndHeaders() {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/events");
-        request.addParameter("topic", "news", "alerts");
+        request.setQueryString("topic=news&topic=alerts");
         request.setCookies(new Cookie("other", "x"), new Cookie("herald_token", "t0k3n"));
         request.addHeader("Last-Event-ID", "42");
         ServletRequestView view = new ServletRequestView(request);
@@ -32,6 +32,28 @@ class ServletRequestViewTest {
         assertThat(view.cookie("herald_token")).isEqualTo("t0k3n");
         assertThat(view.cookie("missing")).isNull();
         assertThat(view.header("last-event-id")).isEqualTo("42");
+    }
+
+    @Test
+    void parametersComeFromTheQueryAloneNeverFromAFormBody() {
+        MockHttpServletRequest request = new MockHttpServletRequest("POST", "/.well-known/mercure");
+        request.setQueryString("topic=a%2Fb&topic=c+d");
+        request.setContentType("application/x-www-form-urlencoded");
+        request.setContent("topic=from-the-body&access_token=secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        request.addParameter("topic", "from-the-body");
+        request.addParameter("access_token", "secret");
+        ServletRequestView view = new ServletRequestView(request);
+
+        assertThat(view.parameters("topic")).containsExactly("a/b", "c d");
+        assertThat(view.parameters("access_token")).isEmpty();
+    }
+
+    @Test
+    void theRawPathKeepsEscapesThatThePathOfTheApiMustNotSplitOn() {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/app/.well-known/mercure/subscriptions/a%2Fb");
+        request.setContextPath("/app");
+
+        assertThat(new ServletRequestView(request).rawPath()).isEqualTo("/.well-known/mercure/subscriptions/a%2Fb");
     }
 
     @Test
@@ -52,9 +74,9 @@ class ServletRequestViewTest {
     void theResumePointIsTheHeaderElseTheQueryParameter() {
         MockHttpServletRequest reconnect = new MockHttpServletRequest("GET", "/events");
         reconnect.addHeader("Last-Event-ID", "7");
-        reconnect.setParameter("lastEventId", "3");
+        reconnect.setQueryString("lastEventId=3");
         MockHttpServletRequest fresh = new MockHttpServletRequest("GET", "/events");
-        fresh.setParameter("lastEventID", "5");
+        fresh.setQueryString("lastEventID=5");
 
         assertThat(EventStreams.lastEventId(reconnect)).isEqualTo("7");
         assertThat(EventStreams.lastEventId(fresh)).isEqualTo("5");

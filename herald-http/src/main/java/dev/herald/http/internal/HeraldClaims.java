@@ -37,6 +37,7 @@ public final class HeraldClaims {
     public static final String CLAIM = "herald";
     /** The name of the claim that holds a Mercure token's grants. */
     public static final String MERCURE_CLAIM = "mercure";
+    private static final tools.jackson.databind.json.JsonMapper JSON = tools.jackson.databind.json.JsonMapper.builder().build();
 
     private HeraldClaims() {
     }
@@ -60,9 +61,16 @@ public final class HeraldClaims {
                 .publish(selectors(mercure, MERCURE_CLAIM, "publish"))
                 .presence(flag(grants, "presence"))
                 .admin(flag(grants, "admin"))
+                .payload(payload(mercure))
                 .expiresAt(expiry == null ? null : expiry.toInstant())
                 .credential(credential)
                 .build();
+    }
+
+    /** {@code mercure.payload} as JSON text, or {@code null}. */
+    private static String payload(Map<?, ?> mercure) {
+        Object payload = mercure.get("payload");
+        return payload == null ? null : JSON.writeValueAsString(payload);
     }
 
     /** The claim's object, empty if absent. */

@@ -5,6 +5,7 @@ import dev.herald.core.Presence;
 import dev.herald.http.CorsPolicy;
 import dev.herald.http.HeraldApi;
 import dev.herald.http.HeraldAuthenticator;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,9 +29,13 @@ import java.util.Objects;
  *                        ({@code herald.endpoint.connections-path})
  * @param mercurePath     where the Mercure protocol is served, anonymous subscribers allowed;
  *                        {@code null} for nowhere ({@code herald.mercure.path})
+ * @param mercureSubscriptions whether Mercure's active subscriptions are tracked, on this hub alone
+ *                        ({@link Presence#local}), closed streams noticed within 100 ms
+ *                        ({@code herald.mercure.subscriptions})
  */
 public record ApiSettings(HeraldAuthenticator authenticator, List<String> corsOrigins, long maxEventBytes,
-        double publishRate, double publishBurst, String presencePath, String connectionsPath, String mercurePath) {
+        double publishRate, double publishBurst, String presencePath, String connectionsPath, String mercurePath,
+        boolean mercureSubscriptions) {
 
     public ApiSettings {
         Objects.requireNonNull(authenticator, "authenticator");
@@ -43,35 +48,40 @@ public record ApiSettings(HeraldAuthenticator authenticator, List<String> corsOr
      * authentication configured.
      */
     public static ApiSettings defaults() {
-        return new ApiSettings(HeraldAuthenticator.trusting("user"), List.of(), 64 * 1024, 0, 0, null, null, null);
+        return new ApiSettings(HeraldAuthenticator.trusting("user"), List.of(), 64 * 1024, 0, 0, null, null, null, false);
     }
 
     public ApiSettings withAuthenticator(HeraldAuthenticator value) {
-        return new ApiSettings(value, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, mercurePath);
+        return new ApiSettings(value, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, mercurePath, mercureSubscriptions);
     }
 
     public ApiSettings withCorsOrigins(List<String> value) {
-        return new ApiSettings(authenticator, value, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, mercurePath);
+        return new ApiSettings(authenticator, value, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, mercurePath, mercureSubscriptions);
     }
 
     public ApiSettings withMaxEventBytes(long value) {
-        return new ApiSettings(authenticator, corsOrigins, value, publishRate, publishBurst, presencePath, connectionsPath, mercurePath);
+        return new ApiSettings(authenticator, corsOrigins, value, publishRate, publishBurst, presencePath, connectionsPath, mercurePath, mercureSubscriptions);
     }
 
     public ApiSettings withPublishRate(double perSecond, double burst) {
-        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, perSecond, burst, presencePath, connectionsPath, mercurePath);
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, perSecond, burst, presencePath, connectionsPath, mercurePath, mercureSubscriptions);
     }
 
     public ApiSettings withPresencePath(String value) {
-        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, value, connectionsPath, mercurePath);
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, value, connectionsPath, mercurePath, mercureSubscriptions);
     }
 
     public ApiSettings withConnectionsPath(String value) {
-        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, value, mercurePath);
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, value, mercurePath, mercureSubscriptions);
     }
 
     public ApiSettings withMercurePath(String value) {
-        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, value);
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath, value, mercureSubscriptions);
+    }
+
+    public ApiSettings withMercureSubscriptions(boolean value) {
+        return new ApiSettings(authenticator, corsOrigins, maxEventBytes, publishRate, publishBurst, presencePath, connectionsPath,
+                mercurePath, value);
     }
 
     /** The API of this hub with these settings, for transports that take a built {@link HeraldApi}. */
@@ -87,6 +97,9 @@ public record ApiSettings(HeraldAuthenticator authenticator, List<String> corsOr
         }
         if (mercurePath != null) {
             api.mercure(mercurePath, true);
+            if (mercureSubscriptions) {
+                api.mercureSubscriptions(Presence.local(hub), Duration.ofMillis(100));
+            }
         }
         return api.build();
     }

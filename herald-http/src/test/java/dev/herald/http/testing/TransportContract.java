@@ -91,7 +91,8 @@ public abstract class TransportContract {
      * Tokens that say who holds them ({@code Authorization: Bearer alice}), as an application's
      * authenticator would decide from its sessions: alice may subscribe to her topics and to
      * {@code news} (its private events included) and publish to her outbox; bob to his topics, and
-     * to {@code news} as the public may; {@code publisher} (no subject) may publish to {@code news}.
+     * to {@code news} as the public may; {@code publisher} (no subject) may publish to {@code news};
+ * {@code watcher} may watch Mercure's subscriptions.
      * Without a token, a caller is anonymous and may subscribe to {@code news}; another token is refused.
      */
     private static final HeraldAuthenticator BEARERS = request -> {
@@ -100,7 +101,9 @@ public abstract class TransportContract {
             return Access.anonymous(List.of(TopicSelector.parse("news")));
         }
         return switch (authorization) {
-            case "Bearer alice" -> Access.user("alice").subscribe("users/alice/{+path}", "news").publish("users/alice/outbox").build();
+            case "Bearer alice" -> Access.user("alice").subscribe("users/alice/{+path}", "news").publish("users/alice/outbox")
+                    .payload("{\"name\":\"Alice\"}").build();
+            case "Bearer watcher" -> Access.user("watcher").subscribe(MERCURE + "/subscriptions", MERCURE + "/subscriptions/{+rest}").build();
             case "Bearer bob" -> Access.user("bob").subscribe("users/bob/{+path}").publicTopics(List.of(TopicSelector.parse("news"))).build();
             case "Bearer publisher" -> Access.user(null).publish("news").build();
             default -> throw new AuthenticationRequiredException("unknown token");
@@ -821,6 +824,57 @@ public abstract class TransportContract {
         EventStream replayed = subscribeAt(MERCURE, "topic=news&lastEventID=earliest", Map.of());
         await().until(() -> replayed.events().size() == 1);
         assertThat(replayed.events()).as("replay keeps private updates private").extracting(SseParser.Received::data).containsExactly("for everyone");
+    }
+
+    @Test
+    void mercureSubscriptionsAreAnnouncedWhenTheyStartAndEndAndListedToThoseGrantedThem() throws Exception {
+        // Heartbeats, so that every transport notices a client that left.
+        serve(hubSettings().heartbeat(HeartbeatPolicy.every(Duration.ofMillis(100))),
+                apiSettings().withAuthenticator(BEARERS).withMercurePath(MERCURE).withMercureSubscriptions(true));
+        Map<String, String> watcher = Map.of("Authorization", "Bearer watcher");
+        EventStream updates = subscribeAt(MERCURE, "topic=" + encode(MERCURE + "/subscriptions/{+rest}"), watcher);
+        awaitLive(1);
+        EventStream alice = subscribeAt(MERCURE, "topic=news&topic=" + encode("users/alice/{+path}"), Map.of("Authorization", "Bearer alice"));
+
+        // The watcher's own subscription first, then Alice's two.
+        await().until(() -> updates.events().size() == 3);
+        assertThat(JSON.readTree(updates.events().getFirst().data()).path("topic").asString()).isEqualTo(MERCURE + "/subscriptions/{+rest}");
+        JsonNode started = JSON.readTree(updates.events().get(1).data());
+        String subscriber = started.path("subscriber").asString();
+        String newsSubscription = MERCURE + "/subscriptions/news/" + encode(subscriber);
+        assertThat(started.path("@context").asString()).isEqualTo("https://mercure.rocks/");
+        assertThat(started.path("type").asString()).isEqualTo("Subscription");
+        assertThat(started.path("id").asString()).isEqualTo(newsSubscription);
+        assertThat(started.path("topic").asString()).isEqualTo("news");
+        assertThat(subscriber).startsWith("urn:uuid:");
+        assertThat(started.path("active").asBoolean()).isTrue();
+        assertThat(started.path("payload").path("name").asString()).isEqualTo("Alice");
+        assertThat(JSON.readTree(updates.events().get(2).data()).path("topic").asString()).isEqualTo("users/alice/{+path}");
+
+        Answer all = send(to(MERCURE + "/subscriptions").header("Authorization", "Bearer watcher"));
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(all.mediaType()).isEqualTo("application/ld+json");
+        assertThat(all.json().path("type").asString()).isEqualTo("Subscriptions");
+        assertThat(all.json().path("lastEventID").asString()).startsWith("urn:uuid:");
+        assertThat(all.json().path("subscriptions").findValuesAsString("topic"))
+                .containsExactlyInAnyOrder(MERCURE + "/subscriptions/{+rest}", "news", "users/alice/{+path}");
+        Answer news = send(to(MERCURE + "/subscriptions/news").header("Authorization", "Bearer watcher"));
+        assertThat(news.json().path("subscriptions").findValuesAsString("subscriber")).containsExactly(subscriber);
+        Answer one = send(to(newsSubscription).header("Authorization", "Bearer watcher"));
+        assertThat(one.json().path("id").asString()).isEqualTo(newsSubscription);
+        assertThat(one.json().path("active").asBoolean()).isTrue();
+        assertThat(one.json().has("lastEventID")).isTrue();
+        assertProblem(send(to(MERCURE + "/subscriptions")), 401, "unauthenticated");
+        assertProblem(send(to(MERCURE + "/subscriptions").header("Authorization", "Bearer bob")), 403, "forbidden");
+
+        alice.close();
+
+        await().until(() -> updates.events().size() == 5);
+        JsonNode ended = JSON.readTree(updates.events().get(3).data());
+        assertThat(ended.path("subscriber").asString()).isEqualTo(subscriber);
+        assertThat(ended.path("active").asBoolean()).isFalse();
+        assertProblem(send(to(newsSubscription).header("Authorization", "Bearer watcher")), 404, "not-found");
+        assertThat(send(to(MERCURE + "/subscriptions/news").header("Authorization", "Bearer watcher")).json().path("subscriptions")).isEmpty();
     }
 
     @Test

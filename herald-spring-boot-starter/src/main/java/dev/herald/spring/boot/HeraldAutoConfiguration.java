@@ -148,6 +148,9 @@ public final class HeraldAutoConfiguration {
         String mercurePath = properties.getMercure().getPath();
         if (mercurePath != null && !mercurePath.isBlank()) {
             api.mercure(mercurePath.trim(), properties.getMercure().isAnonymous());
+            if (properties.getMercure().isSubscriptions()) {
+                api.mercureSubscriptions(presence, java.time.Duration.ofSeconds(1));
+            }
         }
         return api.build();
     }

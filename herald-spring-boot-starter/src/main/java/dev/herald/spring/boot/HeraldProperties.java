@@ -215,6 +215,22 @@ public class HeraldProperties {
         /** Whether subscribers without a token may subscribe (to public updates only). */
         private boolean anonymous = true;
 
+        /**
+         * Whether to track active subscriptions, as Mercure's "subscriptions" directive does: a
+         * private update when each starts and ends, and the API under the hub's path
+         * (/subscriptions), across the cluster. Each stream's start and end is then stored in the
+         * history.
+         */
+        private boolean subscriptions = false;
+
+        public boolean isSubscriptions() {
+            return subscriptions;
+        }
+
+        public void setSubscriptions(boolean subscriptions) {
+            this.subscriptions = subscriptions;
+        }
+
         public String getPath() {
             return path;
         }

@@ -55,24 +55,24 @@ class HeraldAutoConfigurationTest {
             MockHttpServletRequest local = new MockHttpServletRequest();
             local.setRemoteAddr("127.0.0.1");
             local.addHeader("Host", "localhost:8080");
-            local.setParameter("user", "alice");
+            local.setQueryString("user=alice");
             Access trusted = context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(local));
             assertThat(trusted.userId()).isEqualTo("alice");
             assertThat(trusted.isTrusted()).isTrue();
             // ...and a caller from elsewhere, or through a proxy, is anonymous whatever it claims.
             MockHttpServletRequest remote = new MockHttpServletRequest();
             remote.setRemoteAddr("203.0.113.7");
-            remote.setParameter("user", "alice");
+            remote.setQueryString("user=alice");
             MockHttpServletRequest proxied = new MockHttpServletRequest();
             proxied.setRemoteAddr("127.0.0.1");
             proxied.addHeader("X-Forwarded-For", "203.0.113.7");
-            proxied.setParameter("user", "alice");
+            proxied.setQueryString("user=alice");
             // ...or a page whose domain was rebound to 127.0.0.1 (it names its own host).
             MockHttpServletRequest rebound = new MockHttpServletRequest();
             rebound.setRemoteAddr("127.0.0.1");
             rebound.addHeader("Host", "rebind.attacker.example:8080");
             rebound.addHeader("Origin", "http://rebind.attacker.example:8080");
-            rebound.setParameter("user", "alice");
+            rebound.setQueryString("user=alice");
             for (MockHttpServletRequest stranger : List.of(remote, proxied, rebound)) {
                 Access anonymous = context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(stranger));
                 assertThat(anonymous.userId()).isNull();
@@ -88,7 +88,7 @@ class HeraldAutoConfigurationTest {
             MockHttpServletRequest local = new MockHttpServletRequest();
             local.setRemoteAddr("127.0.0.1");
             local.addHeader("Host", "localhost");
-            local.setParameter("user", "alice");
+            local.setQueryString("user=alice");
             Access access = context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(local));
             assertThat(access.isAuthenticated()).isFalse();
             assertThat(access.userId()).isNull();
@@ -110,7 +110,7 @@ class HeraldAutoConfigurationTest {
             // Loopback is no longer trusted once tokens are configured.
             MockHttpServletRequest local = new MockHttpServletRequest();
             local.setRemoteAddr("127.0.0.1");
-            local.setParameter("user", "alice");
+            local.setQueryString("user=alice");
             assertThat(authenticator.authenticate(new ServletRequestView(local)).isAuthenticated()).isFalse();
         });
     }
@@ -131,7 +131,7 @@ class HeraldAutoConfigurationTest {
                     MockHttpServletRequest request = new MockHttpServletRequest();
                     request.setRemoteAddr("127.0.0.1");
                     request.addHeader("Host", "127.0.0.1:8080");
-                    request.setParameter("who", "bob");
+                    request.setQueryString("who=bob");
                     assertThat(context.getBean(HeraldAuthenticator.class).authenticate(new ServletRequestView(request)).userId()).isEqualTo("bob");
                 });
     }
