@@ -193,16 +193,23 @@ public final class MercureSubscriptions implements AutoCloseable {
     }
 
     private void announce(List<ObjectNode> subscriptions, boolean isActive) {
+        if (hub.isClosed()) {
+            return; // shutting down: the streams end with the hub, and nothing more is published
+        }
         for (ObjectNode subscription : subscriptions) {
             ObjectNode update = JSON.createObjectNode().put("@context", CONTEXT);
             update.setAll(subscription);
             update.put("active", isActive);
             String topic = subscription.path("id").asString();
-            hub.publishAsync(Publication.to(topic).data(JSON.writeValueAsString(update)).privateEvent(true).build())
-                    .exceptionally(failure -> {
-                        log.warn("Could not publish the Mercure subscription update {}: {}", topic, failure.toString());
-                        return null;
-                    });
+            try {
+                hub.publishAsync(Publication.to(topic).data(JSON.writeValueAsString(update)).privateEvent(true).build())
+                        .exceptionally(failure -> {
+                            log.warn("Could not publish the Mercure subscription update {}: {}", topic, failure.toString());
+                            return null;
+                        });
+            } catch (RuntimeException e) {
+                log.warn("Could not publish the Mercure subscription update {}: {}", topic, e.toString());
+            }
         }
     }
 
