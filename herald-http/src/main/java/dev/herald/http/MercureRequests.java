@@ -45,18 +45,11 @@ public final class MercureRequests {
      * @throws InvalidSubscriptionException without a topic, or for a malformed selector
      */
     public static SubscribeRequest subscription(HttpRequestView request, Subscriber subscriber) {
-        List<String> topics = request.parameters("topic");
-        if (topics.isEmpty()) {
-            throw new InvalidSubscriptionException("at least one \"topic\" query parameter is required, e.g. ?topic=https://example.com/books/{id}");
-        }
-        SubscribeRequest.Builder subscription = SubscribeRequest.builder()
+        return Subscriptions.topics(request, "https://example.com/books/{id}")
                 .subscriber(subscriber)
                 .lastEventId(Subscriptions.lastEventId(request))
-                .idFormat(IdFormat.MERCURE);
-        for (String topic : topics) {
-            subscription.topic(topic);
-        }
-        return subscription.build();
+                .idFormat(IdFormat.MERCURE)
+                .build();
     }
 
     /**

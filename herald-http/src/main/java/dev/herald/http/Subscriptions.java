@@ -22,19 +22,30 @@ public final class Subscriptions {
      *                                      {@code since} is not {@code last} or has no user
      */
     public static SubscribeRequest read(HttpRequestView request, Subscriber subscriber) {
-        List<String> topics = request.parameters("topic");
-        if (topics.isEmpty()) {
-            throw new InvalidSubscriptionException("at least one \"topic\" query parameter is required, e.g. ?topic=orders/{id}");
-        }
-        SubscribeRequest.Builder subscription = SubscribeRequest.builder()
+        return topics(request, "orders/{id}")
                 .subscriber(subscriber)
                 .clientId(request.parameter("clientId"))
                 .lastEventId(lastEventId(request))
-                .sinceLastDelivered(sinceLast(request));
+                .sinceLastDelivered(sinceLast(request))
+                .build();
+    }
+
+    /**
+     * A subscription to the request's {@code topic} parameters.
+     *
+     * @param example a selector to show in the refusal of a request without topics
+     * @throws InvalidSubscriptionException without a topic, or for a malformed selector
+     */
+    static SubscribeRequest.Builder topics(HttpRequestView request, String example) {
+        List<String> topics = request.parameters("topic");
+        if (topics.isEmpty()) {
+            throw new InvalidSubscriptionException("at least one \"topic\" query parameter is required, e.g. ?topic=" + example);
+        }
+        SubscribeRequest.Builder subscription = SubscribeRequest.builder();
         for (String topic : topics) {
             subscription.topic(topic);
         }
-        return subscription.build();
+        return subscription;
     }
 
     private static boolean sinceLast(HttpRequestView request) {
