@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,12 +29,17 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Mercure hub in cluster mode: two standalone servers (each its own Spring application and Netty
  * server, in this JVM) on one real redis-server. An update published on node A reaches node B's
  * Mercure subscribers with the id A answered, and any id one node wrote resumes a stream on the
  * other: a hub-generated URN, a publisher's id, and the Last-Event-ID header a node answered with.
+ * With active subscriptions on, a subscription that starts or ends on one node is announced to the
+ * other's watchers, and the subscriptions API on either node lists every node's.
  */
 class MercureClusterTest {
 
@@ -43,6 +49,9 @@ class MercureClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Tokens TOKENS = Tokens.hs256(SECRET.getBytes(StandardCharsets.UTF_8));
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** How often each node reports its presence (and its active subscriptions) to the cluster. */
+    private static final Duration PRESENCE_INTERVAL = Duration.ofMillis(200);
 
     private static RedisServer redis;
     private static ConfigurableApplicationContext nodeA;
@@ -74,6 +83,11 @@ class MercureClusterTest {
         for (SseWireClient client : clients) {
             client.close();
         }
+        // Until both nodes have noticed, so that no test's streams count in the next one's.
+        for (ConfigurableApplicationContext node : List.of(nodeA, nodeB)) {
+            Hub hub = node.getBean(Hub.class);
+            await().atMost(WAIT).until(() -> hub.connections().isEmpty());
+        }
     }
 
     private static ConfigurableApplicationContext node(String name) throws Exception {
@@ -85,7 +99,10 @@ class MercureClusterTest {
                 "--herald.redis.url=" + redis.uri(),
                 "--herald.redis.node=" + name,
                 "--herald.auth.jwt.secret=" + SECRET,
-                "--herald.heartbeat=1s",
+                // A short heartbeat: a client that left is noticed at the next write.
+                "--herald.heartbeat=200ms",
+                "--herald.redis.presence-interval=" + PRESENCE_INTERVAL.toMillis() + "ms",
+                "--herald.mercure.subscriptions=true",
                 "--herald.demo.stream-interval=1h");
     }
 
@@ -94,8 +111,12 @@ class MercureClusterTest {
     }
 
     private static String mercureToken(String subject, List<String> subscribe, List<String> publish) {
+        return mercureToken(subject, Map.of("subscribe", subscribe, "publish", publish));
+    }
+
+    private static String mercureToken(String subject, Map<String, Object> mercure) {
         return TOKENS.token().subject(subject)
-                .claim("mercure", Map.of("subscribe", subscribe, "publish", publish))
+                .claim("mercure", mercure)
                 .expiresAt(Instant.now().plus(Duration.ofMinutes(10)))
                 .sign();
     }
@@ -208,5 +229,200 @@ class MercureClusterTest {
             assertThat(ids.indexOf(first)).isNotNegative().isLessThan(ids.indexOf(second));
             assertThat(ids).isEqualTo(ids(onA));
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Active subscriptions
+
+    private static final String SUBSCRIPTIONS = HUB + "/subscriptions";
+    private static final String EVERY_SUBSCRIPTION = SUBSCRIPTIONS + "/{+rest}";
+    /** Two topics of one stream: a URI template (its braces and plus escaped in names) and an exact topic with a query. */
+    private static final String ROOMS = "https://example.com/cluster/rooms/{+room}";
+    private static final String LOBBY = "https://example.com/cluster/rooms/lobby?floor=1&wing=east";
+    private static final String WATCHER = mercureToken("watcher", Map.of("subscribe", List.of(SUBSCRIPTIONS, EVERY_SUBSCRIPTION)));
+    private static final String PAYLOAD = "{\"name\":\"Alice\",\"roles\":[\"buyer\",\"admin\"],\"seat\":12}";
+    private static final String ALICE = mercureToken("alice", Map.of("subscribe", List.of(ROOMS, LOBBY),
+            "payload", Map.of("name", "Alice", "roles", List.of("buyer", "admin"), "seat", 12)));
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** A Mercure stream on the node for the topics, with the token; no wait beyond the response's headers. */
+    private SseWireClient stream(ConfigurableApplicationContext node, List<String> topics, String token, String query) throws Exception {
+        StringBuilder path = new StringBuilder(HUB);
+        for (String topic : topics) {
+            path.append(path.indexOf("?") < 0 ? '?' : '&').append("topic=").append(encode(topic));
+        }
+        SseWireClient client = SseWireClient.get(port(node), path + query, Map.of("Authorization", "Bearer " + token));
+        clients.add(client);
+        assertThat(client.status()).as(client.text()).isEqualTo(200);
+        return client;
+    }
+
+    /** The subscription documents a watcher received, parsed. */
+    private static List<JsonNode> documents(SseWireClient watcher) {
+        return updates(watcher).stream().map(update -> JSON.readTree(update.data())).toList();
+    }
+
+    /** The updates a watcher received about one subscriber's subscriptions, in order. */
+    private static List<JsonNode> about(SseWireClient watcher, String subscriber) {
+        return documents(watcher).stream().filter(document -> subscriber.equals(document.path("subscriber").asString())).toList();
+    }
+
+    /** A subscription's name: the topic and subscriber escaped as form values, as the hub escapes them. */
+    private static String subscriptionId(String topic, String subscriber) {
+        return SUBSCRIPTIONS + "/" + encode(topic) + "/" + encode(subscriber);
+    }
+
+    /** A subscription's document as the API lists it (no {@code @context}). */
+    private static ObjectNode listed(String topic, String subscriber, String payload, boolean active) {
+        ObjectNode document = JSON.createObjectNode()
+                .put("id", subscriptionId(topic, subscriber))
+                .put("type", "Subscription")
+                .put("topic", topic)
+                .put("subscriber", subscriber)
+                .put("active", active);
+        if (payload != null) {
+            document.set("payload", JSON.readTree(payload));
+        }
+        return document;
+    }
+
+    /** A subscription's document as its update carries it (with {@code @context}). */
+    private static ObjectNode announced(String topic, String subscriber, String payload, boolean active) {
+        ObjectNode document = JSON.createObjectNode().put("@context", "https://mercure.rocks/");
+        document.setAll(listed(topic, subscriber, payload, active));
+        return document;
+    }
+
+    private static HttpResponse<String> get(ConfigurableApplicationContext node, String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(node) + path)).timeout(WAIT);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The API's JSON-LD answer for the path on the node, with the watcher's token; asserts a 200 in JSON-LD. */
+    private static JsonNode api(ConfigurableApplicationContext node, String path) throws Exception {
+        HttpResponse<String> response = get(node, path, WATCHER);
+        assertThat(response.statusCode()).as("GET %s on %s: %s", path, port(node), response.body()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).as("GET %s", path)
+                .hasValueSatisfying(type -> assertThat(type).startsWith("application/ld+json"));
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.path("@context").asString()).as("GET %s", path).isEqualTo("https://mercure.rocks/");
+        assertThat(answer.path("lastEventID").asString()).as("GET %s", path).startsWith("urn:uuid:");
+        return answer;
+    }
+
+    /** A collection's subscriptions, those of the given topics only (another test's may linger a moment). */
+    private static Set<JsonNode> listedIn(JsonNode collection, Set<String> topics) {
+        Set<JsonNode> listed = new java.util.HashSet<>();
+        collection.path("subscriptions").forEach(subscription -> {
+            if (topics.contains(subscription.path("topic").asString())) {
+                listed.add(subscription);
+            }
+        });
+        return listed;
+    }
+
+    private static void assertProblem(HttpResponse<String> response, int status, String type) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).as(response.body())
+                .hasValueSatisfying(value -> assertThat(value).startsWith("application/problem+json"));
+        assertThat(JSON.readTree(response.body()).path("type").asString()).isEqualTo("urn:herald:problem:" + type);
+    }
+
+    @Test
+    void aSubscriptionOnOneNodeIsAnnouncedToTheOthersWatchersAndListedOnBothUntilItEnds() throws Exception {
+        Set<String> topics = Set.of(EVERY_SUBSCRIPTION, ROOMS, LOBBY);
+        SseWireClient watcher = stream(nodeB, List.of(EVERY_SUBSCRIPTION), WATCHER, "");
+        // Its own subscription's start, announced on B, shows that it is live.
+        await().atMost(WAIT).until(() -> documents(watcher).stream()
+                .anyMatch(document -> document.path("topic").asString().equals(EVERY_SUBSCRIPTION)));
+        JsonNode own = documents(watcher).stream().filter(document -> document.path("topic").asString().equals(EVERY_SUBSCRIPTION))
+                .findFirst().orElseThrow();
+        String watching = own.path("subscriber").asString();
+        assertThat(own).isEqualTo(announced(EVERY_SUBSCRIPTION, watching, null, true));
+
+        SseWireClient alice = stream(nodeA, List.of(ROOMS, LOBBY), ALICE, "");
+        await().atMost(WAIT).until(() -> documents(watcher).stream()
+                .filter(document -> document.path("payload").path("name").asString().equals("Alice")).count() == 2);
+        // (The ends of an earlier test's streams may arrive too: those carry no payload.)
+        JsonNode first = documents(watcher).stream().filter(document -> document.path("payload").path("name").asString().equals("Alice"))
+                .findFirst().orElseThrow();
+        String subscriber = first.path("subscriber").asString();
+        assertThat(subscriber).startsWith("urn:uuid:").isNotEqualTo(watching);
+        assertThat(about(watcher, subscriber)).as("the starts of Alice's two subscriptions, received on B")
+                .containsExactlyInAnyOrder(announced(ROOMS, subscriber, PAYLOAD, true), announced(LOBBY, subscriber, PAYLOAD, true));
+        assertThat(updates(watcher)).allSatisfy(update -> {
+            assertThat(update.type()).isEqualTo("message");
+            assertThat(update.lastEventId()).startsWith("urn:uuid:");
+        });
+
+        // The whole collection, on B (Alice's as A last reported them) and on A (the watcher's as B last reported it).
+        Set<JsonNode> everyone = Set.of(listed(EVERY_SUBSCRIPTION, watching, null, true),
+                listed(ROOMS, subscriber, PAYLOAD, true), listed(LOBBY, subscriber, PAYLOAD, true));
+        for (ConfigurableApplicationContext node : List.of(nodeB, nodeA)) {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(listedIn(api(node, SUBSCRIPTIONS), topics)).isEqualTo(everyone));
+            JsonNode collection = api(node, SUBSCRIPTIONS);
+            assertThat(collection.path("id").asString()).isEqualTo(SUBSCRIPTIONS);
+            assertThat(collection.path("type").asString()).isEqualTo("Subscriptions");
+        }
+        String listedAt = api(nodeB, SUBSCRIPTIONS).path("lastEventID").asString();
+
+        // One topic's, and one subscription, on the node that does not hold it.
+        for (String topic : List.of(ROOMS, LOBBY)) {
+            JsonNode ofTopic = api(nodeB, SUBSCRIPTIONS + "/" + encode(topic));
+            assertThat(ofTopic.path("id").asString()).isEqualTo(SUBSCRIPTIONS + "/" + encode(topic));
+            assertThat(ofTopic.path("type").asString()).isEqualTo("Subscriptions");
+            assertThat(ofTopic.path("subscriptions")).containsExactly(listed(topic, subscriber, PAYLOAD, true));
+            JsonNode one = api(nodeB, subscriptionId(topic, subscriber));
+            assertThat(((ObjectNode) one.deepCopy()).without("lastEventID")).isEqualTo(announced(topic, subscriber, PAYLOAD, true));
+        }
+        JsonNode watcherOnA = api(nodeA, subscriptionId(EVERY_SUBSCRIPTION, watching));
+        assertThat(((ObjectNode) watcherOnA.deepCopy()).without("lastEventID")).isEqualTo(announced(EVERY_SUBSCRIPTION, watching, null, true));
+        assertThat(api(nodeA, SUBSCRIPTIONS + "/" + encode(EVERY_SUBSCRIPTION)).path("subscriptions"))
+                .containsExactly(listed(EVERY_SUBSCRIPTION, watching, null, true));
+
+        // Only to tokens that grant the requested path.
+        assertProblem(get(nodeB, SUBSCRIPTIONS, null), 401, "unauthenticated");
+        assertProblem(get(nodeB, SUBSCRIPTIONS, SUBSCRIBER), 403, "forbidden");
+        assertProblem(get(nodeB, subscriptionId(ROOMS, subscriber), ALICE), 403, "forbidden");
+
+        // A watcher on A that resumes from the lastEventID B listed with: the ends, not the starts again.
+        SseWireClient resumed = stream(nodeA, List.of(EVERY_SUBSCRIPTION), WATCHER, "&lastEventID=" + encode(listedAt));
+        await().atMost(WAIT).until(() -> documents(resumed).stream().anyMatch(document -> document.path("active").asBoolean()
+                && document.path("topic").asString().equals(EVERY_SUBSCRIPTION)));
+        String resuming = documents(resumed).stream().filter(document -> document.path("active").asBoolean()
+                && document.path("topic").asString().equals(EVERY_SUBSCRIPTION)).findFirst().orElseThrow().path("subscriber").asString();
+        assertThat(resuming).isNotEqualTo(watching);
+
+        long left = System.nanoTime();
+        alice.close();
+        for (SseWireClient each : List.of(watcher, resumed)) {
+            await().atMost(WAIT).until(() -> about(each, subscriber).stream().filter(document -> !document.path("active").asBoolean())
+                    .count() == 2);
+        }
+        long announcedAfter = (System.nanoTime() - left) / 1_000_000;
+        List<JsonNode> ends = List.of(announced(ROOMS, subscriber, PAYLOAD, false), announced(LOBBY, subscriber, PAYLOAD, false));
+        assertThat(about(watcher, subscriber).subList(2, 4)).as("the ends of Alice's subscriptions, received on B")
+                .containsExactlyInAnyOrderElementsOf(ends);
+        assertThat(about(watcher, subscriber)).hasSize(4);
+        assertThat(about(resumed, subscriber)).as("resumed on A from B's lastEventID").containsExactlyInAnyOrderElementsOf(ends);
+
+        // No longer listed on B within a few of A's presence reports, nor on A: only the two watchers are.
+        Duration few = PRESENCE_INTERVAL.multipliedBy(25);
+        Set<JsonNode> watchers = Set.of(listed(EVERY_SUBSCRIPTION, watching, null, true), listed(EVERY_SUBSCRIPTION, resuming, null, true));
+        for (ConfigurableApplicationContext node : List.of(nodeB, nodeA)) {
+            await().atMost(few).untilAsserted(() -> assertThat(listedIn(api(node, SUBSCRIPTIONS), topics)).isEqualTo(watchers));
+            for (String topic : List.of(ROOMS, LOBBY)) {
+                assertThat(api(node, SUBSCRIPTIONS + "/" + encode(topic)).path("subscriptions")).isEmpty();
+                assertProblem(get(node, subscriptionId(topic, subscriber), WATCHER), 404, "not-found");
+            }
+        }
+        System.out.printf("Mercure subscriptions across the cluster: ends announced on B %d ms after Alice left, unlisted on B and A by %d ms%n",
+                announcedAfter, (System.nanoTime() - left) / 1_000_000);
     }
 }
