@@ -63,6 +63,15 @@ public interface EventLog extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Checks that the log's backend answers (a database round trip, a Redis ping), within the
+     * log's own timeout, with details such as how far commits or the follower lag. May block: call
+     * it off event loops. By default a log in memory, always reachable.
+     */
+    default LogHealth health() {
+        return LogHealth.reachable(java.util.Map.of("store", "memory"));
+    }
+
     /** Releases the log's resources. Safe to call twice. */
     @Override
     void close();
