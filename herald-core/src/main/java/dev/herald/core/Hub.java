@@ -113,10 +113,15 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Shuts down: refuses new publications and connections, ends every stream after writing what
-     * it has queued (clients reconnect elsewhere or later and resume), then stops the hub's threads.
-     * Waits at most the shutdown timeout for slow clients. Does not close the event log or bus.
-     * Safe to call twice.
+     * Shuts down gracefully, within the shutdown timeout: refuses new publications and connections;
+     * sends every open stream a reconnection delay ({@code retry:}) drawn at random from the
+     * shutdown retry spread, so that the clients of a node that restarts come back over that window
+     * rather than all in the same second; writes what each stream has queued and ends it (clients
+     * reconnect elsewhere or later and resume). Streams still writing when the timeout is up are
+     * aborted, each on its own, so one slow client holds up no other; then the hub's threads stop.
+     * Returns within the shutdown timeout (plus the few milliseconds that stopping takes). Blocks
+     * the caller, never a transport's event loop: streams are written by their own writers. Does not
+     * close the event log or bus. Safe to call twice.
      */
     @Override
     public void close() {
@@ -140,6 +145,7 @@ public final class Hub implements AutoCloseable {
         private Duration writeTimeout = Duration.ofSeconds(30);
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration shutdownTimeout = Duration.ofSeconds(5);
+        private Duration shutdownRetrySpread = Duration.ofSeconds(5);
 
         private Builder() {
         }
@@ -236,9 +242,23 @@ public final class Hub implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link Hub#close()} waits for streams to finish writing; 5 s by default. */
+        /**
+         * How long {@link Hub#close()} waits for streams to finish writing; 5 s by default. Streams
+         * still writing when it is up are aborted.
+         */
         public Builder shutdownTimeout(Duration value) {
             shutdownTimeout = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * The window over which {@link Hub#close()} spreads its clients' reconnections; 5 s by default.
+         * Each open stream is sent, before it ends, a {@code retry:} delay drawn uniformly from zero to
+         * this, which EventSource waits before reconnecting; zero sends none (clients come back after
+         * {@link #retry}).
+         */
+        public Builder shutdownRetrySpread(Duration value) {
+            shutdownRetrySpread = Objects.requireNonNull(value);
             return this;
         }
 
@@ -247,7 +267,7 @@ public final class Hub implements AutoCloseable {
             EventLog log = eventLog != null ? eventLog : new InMemoryEventLog(RetentionPolicy.defaults(), clock);
             EventBus bus = eventBus != null ? eventBus : EventBus.local();
             EngineSettings settings = new EngineSettings(retry, heartbeat, limits, queueCapacity, queueCapacityBytes,
-                    maxStreamLifetime, maxDataBytes, writeTimeout, pollInterval, shutdownTimeout, maxTopics);
+                    maxStreamLifetime, maxDataBytes, writeTimeout, pollInterval, shutdownTimeout, maxTopics, shutdownRetrySpread);
             Engine engine = new Engine(settings, log, bus, deliveryCursors != null ? deliveryCursors : DeliveryCursors.inMemory(), clock);
             engine.start();
             return new Hub(engine, log);

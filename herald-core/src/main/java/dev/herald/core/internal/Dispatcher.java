@@ -49,9 +49,15 @@ final class Dispatcher implements Runnable {
         LockSupport.unpark(thread);
     }
 
-    void stop(Duration timeout) throws InterruptedException {
+    /** Asks the thread to stop after its current round, without waiting for it. */
+    void requestStop() {
         running = false;
         LockSupport.unpark(thread);
+    }
+
+    /** Stops the thread, waiting for it at most {@code timeout} (at least a millisecond). */
+    void stop(Duration timeout) throws InterruptedException {
+        requestStop();
         thread.join(Math.max(1, timeout.toMillis()));
     }
 

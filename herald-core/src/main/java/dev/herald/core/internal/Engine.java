@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -327,42 +328,56 @@ public final class Engine {
     }
 
     /**
-     * Stops in order: refuses new work, closes every stream gracefully, waits up to the shutdown
-     * timeout for writers to finish, aborts the rest, then stops the dispatcher, timer and writers.
-     * Does not close the log or the bus: whoever made them owns them. Safe to call twice.
+     * Stops in order, within the shutdown timeout: refuses new work; gives every stream a
+     * reconnection delay drawn from the shutdown retry spread and closes it gracefully (its writer
+     * sends the delay, writes what is queued and ends the response); waits for the writers until
+     * the deadline; aborts the streams still writing; then waits for the dispatcher (asked to stop
+     * at once) and stops the timer and writers with what is left of the deadline, interrupting
+     * writers still blocked. Runs on the caller's thread and blocks only it. Does not close the log
+     * or the bus: whoever made them owns them. Safe to call twice.
      */
     public synchronized void close() {
         if (closed) {
             return;
         }
+        long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
         closed = true;
         if (busRegistration != null) {
             busRegistration.close();
         }
         for (StreamConnection connection : registry.all()) {
-            connection.close("hub shutting down");
+            connection.closeForShutdown(shutdownRetry());
         }
-        long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+        // No stream is left to dispatch to (closing removed them all from the index); stopping now
+        // also lets the dispatcher finish reading the log while it is still open.
+        dispatcher.requestStop();
         while (!unfinished.isEmpty() && System.nanoTime() < deadline) {
             try {
-                Thread.sleep(10);
+                Thread.sleep(Math.max(1, Math.min(10, (deadline - System.nanoTime()) / 1_000_000)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
+        int aborted = 0;
         for (StreamConnection connection : unfinished) {
             connection.abort("hub stopped");
+            aborted++;
+        }
+        if (aborted > 0) {
+            log.info("{} streams had not finished writing within the shutdown timeout ({}) and were aborted", aborted,
+                    settings.shutdownTimeout());
         }
         try {
-            dispatcher.stop(settings.shutdownTimeout());
+            dispatcher.stop(remaining(deadline));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
         writers.shutdown();
         try {
-            if (!writers.awaitTermination(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!writers.awaitTermination(remaining(deadline).toNanos(), TimeUnit.NANOSECONDS)) {
+                // Writers still blocked in a write (a client that stopped reading): interrupt them.
                 writers.shutdownNow();
             }
         } catch (InterruptedException e) {
@@ -372,6 +387,23 @@ public final class Engine {
         if (!unfinished.isEmpty()) {
             log.info("{} connections were still writing when the hub stopped", unfinished.size());
         }
+    }
+
+    /**
+     * The reconnection delay for one stream as the hub shuts down: uniform over zero to the spread,
+     * so a node's clients come back spread over it; {@code null} when the spread is zero.
+     */
+    private Duration shutdownRetry() {
+        long spread = settings.shutdownRetrySpread().toMillis();
+        if (spread == 0) {
+            return null;
+        }
+        long bound = spread == Long.MAX_VALUE ? spread : spread + 1;
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(bound));
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     // ---- for the engine's own parts

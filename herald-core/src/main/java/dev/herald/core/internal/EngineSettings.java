@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param pollInterval      how often the dispatcher reads the log without being signalled
  * @param shutdownTimeout   how long closing the hub waits for writers to finish
  * @param maxTopics         the most selectors one subscription may hold
+ * @param shutdownRetrySpread the window over which closing the hub spreads the reconnection delays
+ *                          it sends to open streams; zero sends none
  */
 public record EngineSettings(
         Duration retry,
@@ -31,7 +33,8 @@ public record EngineSettings(
         Duration writeTimeout,
         Duration pollInterval,
         Duration shutdownTimeout,
-        int maxTopics) {
+        int maxTopics,
+        Duration shutdownRetrySpread) {
 
     public EngineSettings {
         if (queueCapacity < 1) {
@@ -51,9 +54,21 @@ public record EngineSettings(
         if (retry.compareTo(dev.herald.core.sse.SseEncoder.MAX_RETRY) > 0) {
             throw new IllegalArgumentException("retry must not exceed " + Long.MAX_VALUE + " ms");
         }
-        if (retry.isNegative() || maxStreamLifetime.isNegative() || shutdownTimeout.isNegative()) {
+        if (shutdownRetrySpread.compareTo(dev.herald.core.sse.SseEncoder.MAX_RETRY) > 0) {
+            throw new IllegalArgumentException("shutdownRetrySpread must not exceed " + Long.MAX_VALUE + " ms");
+        }
+        if (retry.isNegative() || maxStreamLifetime.isNegative() || shutdownTimeout.isNegative()
+                || shutdownRetrySpread.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }
+    }
+
+    /** Settings that send no reconnection delay at shutdown (clients come back after {@code retry}). */
+    public EngineSettings(Duration retry, HeartbeatPolicy heartbeat, ConnectionLimits limits, int queueCapacity,
+            long queueCapacityBytes, Duration maxStreamLifetime, int maxDataBytes, Duration writeTimeout,
+            Duration pollInterval, Duration shutdownTimeout, int maxTopics) {
+        this(retry, heartbeat, limits, queueCapacity, queueCapacityBytes, maxStreamLifetime, maxDataBytes, writeTimeout,
+                pollInterval, shutdownTimeout, maxTopics, Duration.ZERO);
     }
 
     private static void requirePositive(String name, Duration value) {

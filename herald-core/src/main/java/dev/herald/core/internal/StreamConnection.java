@@ -14,6 +14,7 @@ import dev.herald.core.Subscriber;
 import dev.herald.core.TopicSelector;
 import dev.herald.core.sse.SseEncoder;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -70,6 +71,8 @@ public final class StreamConnection implements Connection {
     /** When a non-blocking transport last reported its buffer full, or zero while it takes bytes. */
     private volatile long unwritableSinceMillis;
     private volatile String closeReason;
+    /** The reconnection delay to send before the stream ends, set once as the hub shuts down, or {@code null}. */
+    private volatile Duration shutdownRetry;
 
     // Guarded by lock; never held during I/O.
     private final ReentrantLock lock = new ReentrantLock();
@@ -80,6 +83,7 @@ public final class StreamConnection implements Connection {
     // Owned by the writer (happens-before between writer runs comes from the scheduled flag).
     private final DeliveryCursor cursor;
     private boolean preambleWritten;
+    private boolean shutdownRetryWritten;
     /** Registered for live events; written by the writer, read by admin views. */
     private volatile boolean live;
     /** The cursor position up to which the writer read the log itself before going live. */
@@ -285,6 +289,16 @@ public final class StreamConnection implements Connection {
         transition(State.CLOSING, reason);
     }
 
+    /**
+     * Graceful close as the hub shuts down: the writer first sends the client {@code retry} as its
+     * reconnection delay (if not null), then writes what is queued and ends the response.
+     */
+    void closeForShutdown(Duration retry) {
+        // Set before the state changes, so the writer that sees CLOSING sees it too.
+        shutdownRetry = retry;
+        close("hub shutting down");
+    }
+
     @Override
     public void disconnected() {
         abort("client gone");
@@ -448,6 +462,8 @@ public final class StreamConnection implements Connection {
             if (!live && state.get() == State.STARTED) {
                 wrote |= catchUp();
             }
+            // Ahead of what is queued, so a client whose stream cannot be drained in time has it anyway.
+            wrote |= writeShutdownRetry();
             // A bounded number of batches per run, so a busy connection yields its thread; none
             // while the transport's buffer is full (it calls writable() when it drains).
             for (int batches = 0; batches < MAX_BATCHES_PER_RUN && state.get() != State.ABORTING; batches++) {
@@ -474,6 +490,7 @@ public final class StreamConnection implements Connection {
                 }
             }
             if (state.get() == State.CLOSING && queued() == 0) {
+                writeShutdownRetry(); // in case the hub began closing after this run's first check
                 finish();
             }
         } catch (IOException e) {
@@ -496,6 +513,19 @@ public final class StreamConnection implements Connection {
                 submitWriter();
             }
         }
+    }
+
+    /** Sends the reconnection delay the hub asked for as it shuts down, once; true if it did now. */
+    private boolean writeShutdownRetry() throws IOException {
+        Duration retry = shutdownRetry;
+        if (retry == null || shutdownRetryWritten) {
+            return false;
+        }
+        shutdownRetryWritten = true;
+        byte[] line = SseEncoder.retry(retry);
+        write(line, 0, line.length);
+        flush();
+        return true;
     }
 
     private void writePreamble() throws IOException {
