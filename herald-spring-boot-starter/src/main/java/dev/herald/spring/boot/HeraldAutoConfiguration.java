@@ -96,6 +96,7 @@ public final class HeraldAutoConfiguration {
                 .maxDataBytes((int) Math.min(Integer.MAX_VALUE, properties.getMaxEventSize().toBytes()))
                 .writeTimeout(properties.getWriteTimeout())
                 .shutdownTimeout(properties.getShutdownTimeout())
+                .shutdownRetrySpread(properties.getShutdownRetrySpread())
                 .build();
     }
 

@@ -48,6 +48,13 @@ public class HeraldProperties {
     /** How long shutdown waits for streams to finish writing what they have queued. */
     private Duration shutdownTimeout = Duration.ofSeconds(5);
 
+    /**
+     * The window over which a node's clients reconnect after it shuts down: each open stream is
+     * sent a reconnection delay (retry) drawn uniformly from zero to this before it ends, so a
+     * restarted node's clients do not all come back in the same second. Zero sends none.
+     */
+    private Duration shutdownRetrySpread = Duration.ofSeconds(5);
+
     /** Where embedded stores keep their files (the H2 history). */
     private Path dataDir = Path.of("data");
 
@@ -162,6 +169,14 @@ public class HeraldProperties {
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public Duration getShutdownRetrySpread() {
+        return shutdownRetrySpread;
+    }
+
+    public void setShutdownRetrySpread(Duration shutdownRetrySpread) {
+        this.shutdownRetrySpread = shutdownRetrySpread;
     }
 
     public Endpoint getEndpoint() {
