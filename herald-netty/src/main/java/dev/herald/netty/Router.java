@@ -88,7 +88,8 @@ final class Router {
         HeraldApi.Endpoint endpoint = api.endpointAt(exchange.path());
         StreamRoute stream = endpoint == null ? streamRoute(exchange.path()) : null;
         if (endpoint == null && stream == null) {
-            return CompletableFuture.completedFuture(respond(exchange));
+            boolean mayBlock = responders.stream().anyMatch(responder -> responder.mayBlock(exchange.path()));
+            return maybeOffLoop(mayBlock, () -> respond(exchange));
         }
         List<String> methods = endpoint != null ? endpoint.methods() : List.of("GET");
         if (CorsPolicy.isPreflight(exchange)) {

@@ -8,6 +8,8 @@ import dev.herald.netty.ServerTls;
 import dev.herald.netty.ServerLimits;
 import dev.herald.server.demo.SeedDemos;
 import dev.herald.server.web.ActuatorHandler;
+import dev.herald.server.web.ActuatorBeans;
+import dev.herald.server.web.ManagementServer;
 import dev.herald.server.web.StaticFiles;
 import dev.herald.spring.boot.HeraldProperties;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,6 +20,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.web.WebServerNamespace;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -46,11 +49,14 @@ public class NettyServerLifecycle implements SmartLifecycle {
     private final ConfigurableEnvironment environment;
     private final TlsProperties tlsProperties;
     private final ObjectProvider<SslBundles> sslBundles;
+    private final ActuatorBeans actuator;
     private volatile HeraldNettyServer server;
+    private volatile ManagementServer management;
 
     public NettyServerLifecycle(Hub hub, HeraldApi api, HeraldProperties properties, TrustedProxies proxies,
             ObjectProvider<SeedDemos> demos, ObjectProvider<PrometheusMeterRegistry> prometheus, ConfigurableEnvironment environment,
-            TlsProperties tlsProperties, ObjectProvider<SslBundles> sslBundles) {
+            TlsProperties tlsProperties, ObjectProvider<SslBundles> sslBundles, ActuatorBeans actuator) {
+        this.actuator = actuator;
         this.tlsProperties = tlsProperties;
         this.sslBundles = sslBundles;
         this.hub = hub;
@@ -87,7 +93,14 @@ public class NettyServerLifecycle implements SmartLifecycle {
         if (seeds != null) {
             seeds.register(builder);
         }
-        builder.responder(new ActuatorHandler(hub, prometheus.getIfAvailable()));
+        Integer managementPort = environment.getProperty("management.server.port", Integer.class);
+        // As in Spring Boot: another port (0 for a free one) serves Actuator alone; -1 turns it off.
+        boolean separateManagement = managementPort != null && managementPort >= 0 && (managementPort == 0 || managementPort != port);
+        ActuatorHandler actuatorHandler = managementPort != null && managementPort < 0 ? null
+                : actuator.handler(api, prometheus.getIfAvailable(), separateManagement ? WebServerNamespace.MANAGEMENT : WebServerNamespace.SERVER);
+        if (actuatorHandler != null && !separateManagement) {
+            builder.responder(actuatorHandler);
+        }
         if (seeds != null) {
             // The pages are demos too: with the demos off, nothing but the API and health is served.
             builder.responder(new StaticFiles(api.mercurePath()));
@@ -100,9 +113,23 @@ public class NettyServerLifecycle implements SmartLifecycle {
         } catch (RuntimeException e) {
             throw new IllegalStateException("Port " + port + " was already in use, or could not be bound: " + e.getMessage(), e);
         }
-        // Lets tests read the bound port the usual way (@LocalServerPort).
-        environment.getPropertySources().addFirst(new MapPropertySource("herald.server.ports",
-                Map.of("local.server.port", server.port())));
+        Map<String, Object> ports = new java.util.HashMap<>(Map.of("local.server.port", server.port()));
+        if (separateManagement && actuatorHandler != null) {
+            String managementAddress = environment.getProperty("management.server.address", address);
+            try {
+                management = ManagementServer.start(managementAddress, managementPort, actuatorHandler);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while binding the management port " + managementPort, e);
+            } catch (RuntimeException e) {
+                server.close();
+                throw new IllegalStateException("Management port " + managementPort + " could not be bound: " + e.getMessage(), e);
+            }
+            ports.put("local.management.port", management.port());
+            log.info("Actuator on the management port {}:{}", managementAddress, management.port());
+        }
+        // Lets tests read the bound ports the usual way (@LocalServerPort, @LocalManagementPort).
+        environment.getPropertySources().addFirst(new MapPropertySource("herald.server.ports", ports));
         log.info("Herald listening on {}:{} ({}, API at {})", address, server.port(), tls == null
                 ? (tlsProperties.isHttp2() ? "HTTP/1.1 and h2c" : "HTTP/1.1")
                 : "HTTPS: " + (tlsProperties.isHttp2() ? "HTTP/2 and HTTP/1.1" : "HTTP/1.1") + ", TLS by " + tls.provider(),
@@ -194,6 +221,11 @@ public class NettyServerLifecycle implements SmartLifecycle {
         if (running != null) {
             hub.close(); // ends the streams cleanly if the hub's own lifecycle has not yet
             running.close();
+        }
+        ManagementServer managing = management;
+        management = null;
+        if (managing != null) {
+            managing.close();
         }
     }
 

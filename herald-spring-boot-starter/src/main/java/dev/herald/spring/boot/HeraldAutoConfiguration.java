@@ -162,6 +162,18 @@ public final class HeraldAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class Health {
+
+        /** The {@code herald} health component: the hub, and whether its store (database, Redis) answers. */
+        @Bean
+        @ConditionalOnMissingBean(name = "heraldHealthIndicator")
+        HeraldHealthIndicator heraldHealthIndicator(Hub hub) {
+            return new HeraldHealthIndicator(hub);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
     static class Metrics {
 
