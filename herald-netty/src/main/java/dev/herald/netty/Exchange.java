@@ -26,6 +26,7 @@ final class Exchange implements HttpRequestView {
     private final HttpRequest head;
     private final String remoteAddress;
     private final boolean keepAlive;
+    private final long startedNanos = System.nanoTime();
     private String path = "/";
     private String rawPath = "/";
     private Map<String, List<String>> parameters = Map.of();
@@ -136,6 +137,11 @@ final class Exchange implements HttpRequestView {
     @Override
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    /** When the request's head arrived, on {@link System#nanoTime()}'s clock. */
+    long startedNanos() {
+        return startedNanos;
     }
 
     @Override

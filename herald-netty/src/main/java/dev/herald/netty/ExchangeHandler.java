@@ -384,10 +384,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 FullHttpResponse response = prebuilt.response();
                 cors(response, exchange);
                 HttpUtil.setKeepAlive(response, keepAlive);
+                AccessLog.answered(exchange, response.status().code(), response.content().readableBytes());
                 ctx.write(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
             }
             case Reply.Full full -> {
                 FullHttpResponse response = toResponse(exchange.head().protocolVersion(), full, exchange, keepAlive);
+                AccessLog.answered(exchange, full.status(), full.body().length);
                 ctx.write(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
             }
         }

@@ -1,0 +1,71 @@
+package dev.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The server's logs as JSON (Spring Boot's structured logging in the ECS format), and the access
+ * log of non-stream requests, which is off unless its logger is turned on.
+ */
+@SpringBootTest(properties = {
+    "server.port=0",
+    "herald.history.store=memory",
+    "herald.demo.stream-interval=1h",
+    "logging.structured.format.console=ecs",
+    "logging.level.dev.herald.access=debug",
+})
+@ExtendWith(OutputCaptureExtension.class)
+class StructuredLoggingTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void everyLineIsAnEcsJsonDocumentAndNonStreamRequestsAreLoggedWithoutTheirQuery(CapturedOutput output) throws Exception {
+        HttpResponse<String> published = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events?access_token=secret-token"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"topic\": \"logged\", \"data\": \"x\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(published.statusCode()).isEqualTo(201);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> output.getOut().contains("POST /events 201"));
+
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : output.getOut().split("\n")) {
+            if (line.startsWith("{")) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        assertThat(lines).as("structured lines").isNotEmpty();
+        for (JsonNode line : lines) {
+            assertThat(line.has("@timestamp")).as(line.toString()).isTrue();
+            assertThat(line.path("log").path("level").asString("") + line.path("log.level").asString("")).as(line.toString()).isNotEmpty();
+            assertThat(line.has("message")).as(line.toString()).isTrue();
+        }
+        JsonNode access = lines.stream().filter(line -> line.path("message").asString().startsWith("POST /events 201")).findFirst().orElseThrow();
+        assertThat(access.path("log").path("logger").asString()).isEqualTo("dev.herald.access");
+        assertThat(access.path("http").path("method").asString()).isEqualTo("POST");
+        assertThat(access.path("http").path("status").asString()).isEqualTo("201");
+        assertThat(access.path("url").path("path").asString()).isEqualTo("/events");
+        assertThat(access.path("client").path("address").asString()).isEqualTo("127.0.0.1");
+        assertThat(output.getOut()).doesNotContain("secret-token");
+    }
+}
