@@ -6,6 +6,7 @@ import dev.herald.http.TrustedProxies;
 import dev.herald.netty.HeraldNettyServer;
 import dev.herald.netty.ServerTls;
 import dev.herald.netty.ServerLimits;
+import dev.herald.server.dashboard.Dashboard;
 import dev.herald.server.demo.SeedDemos;
 import dev.herald.server.web.ActuatorHandler;
 import dev.herald.server.web.ActuatorBeans;
@@ -50,12 +51,14 @@ public class NettyServerLifecycle implements SmartLifecycle {
     private final TlsProperties tlsProperties;
     private final ObjectProvider<SslBundles> sslBundles;
     private final ActuatorBeans actuator;
+    private final ObjectProvider<Dashboard> dashboard;
     private volatile HeraldNettyServer server;
     private volatile ManagementServer management;
 
     public NettyServerLifecycle(Hub hub, HeraldApi api, HeraldProperties properties, TrustedProxies proxies,
             ObjectProvider<SeedDemos> demos, ObjectProvider<PrometheusMeterRegistry> prometheus, ConfigurableEnvironment environment,
-            TlsProperties tlsProperties, ObjectProvider<SslBundles> sslBundles, ActuatorBeans actuator) {
+            TlsProperties tlsProperties, ObjectProvider<SslBundles> sslBundles, ActuatorBeans actuator, ObjectProvider<Dashboard> dashboard) {
+        this.dashboard = dashboard;
         this.actuator = actuator;
         this.tlsProperties = tlsProperties;
         this.sslBundles = sslBundles;
@@ -101,6 +104,7 @@ public class NettyServerLifecycle implements SmartLifecycle {
         if (actuatorHandler != null && !separateManagement) {
             builder.responder(actuatorHandler);
         }
+        dashboard.ifAvailable(live -> live.register(builder));
         if (seeds != null) {
             // The pages are demos too: with the demos off, nothing but the API and health is served.
             builder.responder(new StaticFiles(api.mercurePath()));
