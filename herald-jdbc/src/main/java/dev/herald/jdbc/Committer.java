@@ -63,6 +63,11 @@ final class Committer {
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private volatile boolean stopping;
     private volatile String fencedReason;
+    /**
+     * The batch the committer is writing now, for {@link #pending()}; null between batches, and
+     * cleared before its publishers are answered.
+     */
+    private volatile InFlight inFlight;
     /** Committer thread only: the last batch failed, so the stored position must be re-read. */
     private boolean resync;
     /** Committer thread only: for logging the change between failing and working once. */
@@ -204,6 +209,31 @@ final class Committer {
         return queue.size();
     }
 
+    /** Appends accepted but not committed yet: queued, or in the batch being written. Any thread. */
+    int pending() {
+        InFlight writing = inFlight;
+        return queue.size() + (writing == null ? 0 : writing.count);
+    }
+
+    /**
+     * How long the oldest append not committed yet has waited, in nanoseconds; 0 if there is none.
+     * Any thread; a snapshot, taken without stopping the committer.
+     */
+    long oldestPendingNanos() {
+        InFlight writing = inFlight;
+        long since;
+        if (writing != null) {
+            since = writing.since;
+        } else {
+            Pending first = queue.peek();
+            if (first == null) {
+                return 0;
+            }
+            since = first.queuedAt;
+        }
+        return Math.max(0, System.nanoTime() - since);
+    }
+
     void hold() {
         gate.acquireUninterruptibly();
     }
@@ -235,6 +265,8 @@ final class Committer {
                 queue.drainTo(batch, maxBatch - 1);
                 batch.removeIf(pending -> !pending.claim());
                 if (!batch.isEmpty()) {
+                    // The queue is first in, first out: the batch's first append is the oldest waiting.
+                    inFlight = new InFlight(batch.size(), batch.getFirst().queuedAt);
                     commit(batch);
                 }
             } catch (RuntimeException | Error e) {
@@ -242,6 +274,7 @@ final class Committer {
                 log.error("The event log's committer failed unexpectedly; it goes on", e);
                 fail(batch, "could not store the event: " + Sql.describe(e), e);
             } finally {
+                inFlight = null;
                 gate.release();
             }
         }
@@ -258,6 +291,7 @@ final class Committer {
             Written written = write(batch, attempt);
             state.recent.publish(written.inserted, written.last);
             transactions.incrementAndGet();
+            inFlight = null; // before answering: a publisher that got its event no longer counts as pending
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result.complete(written.results[i]);
             }
@@ -275,8 +309,9 @@ final class Committer {
                 if (batch.size() > 1) {
                     // One publication the database refuses must not fail the others: go one by one.
                     log.debug("A batch of {} appends was refused ({}); retrying them one by one", batch.size(), Sql.describe(e));
-                    for (Pending pending : batch) {
-                        commit(List.of(pending));
+                    for (int i = 0; i < batch.size(); i++) {
+                        inFlight = new InFlight(batch.size() - i, batch.get(i).queuedAt);
+                        commit(List.of(batch.get(i)));
                     }
                 } else {
                     fail(batch, "the database refused the event; nothing was stored: " + Sql.describe(e), e);
@@ -296,7 +331,8 @@ final class Committer {
         }
     }
 
-    private static void fail(List<Pending> batch, String message, Throwable cause) {
+    private void fail(List<Pending> batch, String message, Throwable cause) {
+        inFlight = null;
         for (Pending pending : batch) {
             pending.result.completeExceptionally(new EventLogException(message, cause));
         }
@@ -439,6 +475,8 @@ final class Committer {
     private static final class Pending {
         final Publication publication;
         final CompletableFuture<Event> result = new CompletableFuture<>();
+        /** {@link System#nanoTime()} when it was accepted. */
+        final long queuedAt = System.nanoTime();
         private final AtomicBoolean claimed = new AtomicBoolean();
 
         Pending(Publication publication) {
@@ -448,6 +486,10 @@ final class Committer {
         boolean claim() {
             return claimed.compareAndSet(false, true);
         }
+    }
+
+    /** The batch being written: how many appends, and since when the oldest of them waits. */
+    private record InFlight(int count, long since) {
     }
 
     private record Written(List<Event> inserted, Event[] results, long last) {

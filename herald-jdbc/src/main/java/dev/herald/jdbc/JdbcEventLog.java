@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.core.Event;
 import dev.herald.core.EventLog;
 import dev.herald.core.EventLogException;
+import dev.herald.core.LogHealth;
 import dev.herald.core.LogPage;
 import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
@@ -13,12 +14,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
@@ -50,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failures.</b> If the database is unreachable, {@link #append} and any {@link #readAfter}
  * that needs the database throw {@link EventLogException}; the log works again as soon as the
- * database does, without a restart.
+ * database does, without a restart. {@link #health()} tells readiness probes whether it answers.
  *
  * <p>Thread-safe. {@link #close()} stops its threads and closes only a data source it created.
  */
@@ -68,6 +77,10 @@ public final class JdbcEventLog implements EventLog {
     private final int queryTimeoutSeconds;
     private final Duration closeTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The database's product name, once a connection told it. */
+    private volatile String databaseProduct;
+    /** The connection check {@link #health()} runs or last ran: one at a time, shared by concurrent callers. */
+    private final AtomicReference<CompletableFuture<String>> healthCheck = new AtomicReference<>();
 
     private JdbcEventLog(Builder builder) {
         this.connections = new Connections(builder.dataSource);
@@ -83,7 +96,10 @@ public final class JdbcEventLog implements EventLog {
         }
         Start start;
         try {
-            start = connections.call(connection -> start(connection, builder));
+            start = connections.call(connection -> {
+                rememberProduct(connection);
+                return start(connection, builder);
+            });
         } catch (SQLException e) {
             throw new EventLogException("could not open the event log: " + Sql.describe(e), e);
         }
@@ -276,6 +292,117 @@ public final class JdbcEventLog implements EventLog {
             });
         } catch (SQLException e) {
             throw new EventLogException("could not read the event log: " + Sql.describe(e), e);
+        }
+    }
+
+    /**
+     * Whether the database answers: borrows a connection and checks it with
+     * {@link Connection#isValid}, within the query timeout. Called by readiness probes and health
+     * endpoints every few seconds, on any thread; never throws, and returns within the query
+     * timeout even when the pool or the database hangs (the check then goes on in the background,
+     * and a later call waits for that check rather than starting another).
+     *
+     * <p>Details, in order: {@code store} ("jdbc"), {@code database} (the product name, once
+     * known), {@code lastCommittedId}, {@code pendingCommits} (appends accepted but not committed
+     * yet) and {@code oldestPendingMs} (how long the oldest of them has waited, 0 if none); when
+     * unreachable, also {@code error}: the failure's class and message, with credentials masked.
+     */
+    @Override
+    public LogHealth health() {
+        String error;
+        try {
+            error = closed.get() ? "the event log is closed" : awaitCheck(connectionCheck());
+        } catch (RuntimeException e) {
+            error = Sql.describeForHealth(e);
+        }
+        Map<String, Object> details = healthDetails();
+        return error == null ? LogHealth.reachable(details) : LogHealth.unreachable(error, details);
+    }
+
+    private Map<String, Object> healthDetails() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("store", "jdbc");
+        String product = databaseProduct;
+        if (product != null) {
+            details.put("database", product);
+        }
+        details.put("lastCommittedId", state.lastCommitted());
+        details.put("pendingCommits", committer.pending());
+        details.put("oldestPendingMs", TimeUnit.NANOSECONDS.toMillis(committer.oldestPendingNanos()));
+        return details;
+    }
+
+    /** The running check, or a new one on a thread of its own if none runs. */
+    private CompletableFuture<String> connectionCheck() {
+        while (true) {
+            CompletableFuture<String> current = healthCheck.get();
+            if (current != null && !current.isDone()) {
+                return current;
+            }
+            CompletableFuture<String> check = new CompletableFuture<>();
+            if (healthCheck.compareAndSet(current, check)) {
+                try {
+                    Thread.ofPlatform().name("herald-jdbc-health").daemon(true).start(() -> check.complete(checkConnection()));
+                } catch (RuntimeException | Error e) {
+                    check.complete(Sql.describeForHealth(e));
+                }
+                return check;
+            }
+        }
+    }
+
+    /**
+     * Null if the database answered, else what went wrong. Blocks; on the check's own thread. A
+     * pooled connection that turns out dead (the database restarted since it was last used) is
+     * dropped and the check tried once more on a fresh one, so a database that is back is not
+     * reported down because of the pool's old connections.
+     */
+    private String checkConnection() {
+        for (int attempt = 1; ; attempt++) {
+            boolean[] borrowed = {false};
+            try {
+                connections.call(connection -> {
+                    borrowed[0] = true;
+                    if (!connection.isValid(queryTimeoutSeconds)) {
+                        // Thrown as a connection failure, so that the pool drops this connection.
+                        throw new SQLTransientConnectionException("a connection to the database failed its validity check"
+                                + " (no answer, or a broken connection, within " + queryTimeoutSeconds + " s)");
+                    }
+                    rememberProduct(connection);
+                    return null;
+                });
+                return null;
+            } catch (SQLException e) {
+                if (attempt == 1 && borrowed[0] && Connections.isBroken(e) && !closed.get()) {
+                    continue;
+                }
+                return Sql.describeForHealth(e);
+            } catch (RuntimeException e) {
+                return Sql.describeForHealth(e);
+            }
+        }
+    }
+
+    private String awaitCheck(CompletableFuture<String> check) {
+        try {
+            return check.get(queryTimeoutSeconds, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return "the database did not answer within " + queryTimeoutSeconds + " s";
+        } catch (ExecutionException e) {
+            return Sql.describeForHealth(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while checking the database";
+        }
+    }
+
+    private void rememberProduct(Connection connection) {
+        if (databaseProduct == null) {
+            try {
+                databaseProduct = connection.getMetaData().getDatabaseProductName();
+            } catch (SQLException | RuntimeException e) {
+                log.debug("Could not read the database's product name: {}", Sql.describe(e));
+            }
         }
     }
 

@@ -2,9 +2,17 @@ package dev.herald.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.regex.Pattern;
 
 /** Small JDBC helpers shared by the log and the cursors. Stateless. */
 final class Sql {
+
+    /** {@code password=...} and the like, in URLs, connection properties and driver messages. */
+    private static final Pattern SECRET_SETTING = Pattern.compile(
+            "(?i)\\b(password|passwd|pwd|secret|token|credentials?)(\\s*[=:]\\s*)[^;&\\s,)'\"]+");
+    /** The {@code user:password@} of a URL. */
+    private static final Pattern USER_INFO = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://)[^/@\\s]*@");
+    private static final int MAX_REPORTED = 500;
 
     private Sql() {
     }
@@ -51,5 +59,29 @@ final class Sql {
     static String describe(Throwable failure) {
         String message = failure.getMessage();
         return failure.getClass().getSimpleName() + (message == null ? "" : ": " + message.strip());
+    }
+
+    /**
+     * A description of a failure fit to show outside the process (health endpoints): its class and
+     * message, and those of its root cause when that says more (a pool's timeout hides why it
+     * could not connect), with passwords and URL credentials masked, and shortened.
+     */
+    static String describeForHealth(Throwable failure) {
+        Throwable root = failure;
+        for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 16; depth++) {
+            root = root.getCause();
+        }
+        String text = describe(failure);
+        if (root != failure && root.getMessage() != null && !text.contains(root.getMessage().strip())) {
+            text += " (caused by " + describe(root) + ")";
+        }
+        return redact(text);
+    }
+
+    /** Masks passwords, secrets and URL credentials in text meant for operators. */
+    static String redact(String text) {
+        String masked = USER_INFO.matcher(text).replaceAll("$1***@");
+        masked = SECRET_SETTING.matcher(masked).replaceAll("$1$2***");
+        return masked.length() <= MAX_REPORTED ? masked : masked.substring(0, MAX_REPORTED - 3) + "...";
     }
 }

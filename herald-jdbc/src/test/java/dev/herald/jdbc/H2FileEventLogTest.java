@@ -3,6 +3,7 @@ package dev.herald.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.core.Event;
+import dev.herald.core.LogHealth;
 import dev.herald.core.LogPage;
 import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
@@ -78,6 +79,19 @@ class H2FileEventLogTest {
             Map<Long, String> stored = JdbcEventLogBehaviour.readAll(log, 0).stream()
                     .collect(Collectors.toMap(Event::id, Event::data));
             assertThat(stored).containsAllEntriesOf(acked);
+        }
+    }
+
+    @Test
+    void anEmbeddedFileDatabaseIsReachable() throws Exception {
+        try (JdbcEventLog log = JdbcEventLog.h2File(dir, RetentionPolicy.defaults())) {
+            Event appended = log.append(Publication.to("t").data("one").build());
+
+            LogHealth health = JdbcEventLogBehaviour.health(log, Duration.ofSeconds(30));
+
+            assertThat(health.reachable()).isTrue();
+            assertThat(health.details()).containsEntry("store", "jdbc").containsEntry("database", "H2")
+                    .containsEntry("lastCommittedId", appended.id()).containsEntry("pendingCommits", 0);
         }
     }
 }

@@ -6,15 +6,19 @@ import static org.awaitility.Awaitility.await;
 
 import dev.herald.core.Event;
 import dev.herald.core.EventLogException;
+import dev.herald.core.LogHealth;
 import dev.herald.core.LogPage;
 import dev.herald.core.Priority;
 import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
 import dev.herald.core.testing.MutableClock;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -22,8 +26,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -363,6 +369,8 @@ abstract class JdbcEventLogBehaviour {
         assertThat(threads).noneMatch(Thread::isAlive);
         assertThatThrownBy(() -> log.append(publication("two"))).isInstanceOf(EventLogException.class)
                 .hasMessageContaining("closed");
+        assertThat(log.health().reachable()).isFalse();
+        assertThat(log.health().details()).containsEntry("error", "the event log is closed");
         try (Connection connection = database.dataSource().getConnection()) {
             assertThat(connection.isValid(1)).isTrue();
         }
@@ -381,5 +389,125 @@ abstract class JdbcEventLogBehaviour {
         assertThatThrownBy(() -> first.append(publication("stale"))).isInstanceOf(EventLogException.class)
                 .hasMessageContaining("took over");
         assertThat(second.readAfter(0, 10).events()).extracting(Event::data).containsExactly("one", "two");
+    }
+
+    // ---- health ----
+
+    /** Health, run on another thread so that a hang fails the test instead of stalling it. */
+    protected static LogHealth health(JdbcEventLog log, Duration queryTimeout) throws Exception {
+        return CompletableFuture.supplyAsync(log::health).get(queryTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+    }
+
+    private static long number(LogHealth health, String key) {
+        return ((Number) health.details().get(key)).longValue();
+    }
+
+    @Test
+    void healthReportsTheStoreTheDatabaseAndTheCommittedPosition() throws Exception {
+        JdbcEventLog log = open(database());
+        Event appended = log.append(publication("one"));
+
+        LogHealth health = health(log, Duration.ofSeconds(30));
+
+        assertThat(health.reachable()).isTrue();
+        assertThat(health.details().keySet())
+                .containsExactly("store", "database", "lastCommittedId", "pendingCommits", "oldestPendingMs");
+        assertThat(health.details()).containsEntry("store", "jdbc").containsEntry("lastCommittedId", appended.id())
+                .containsEntry("pendingCommits", 0).containsEntry("oldestPendingMs", 0L);
+        assertThat(health.details().get("database")).isIn("H2", "PostgreSQL");
+    }
+
+    @Test
+    void healthCountsAppendsNotCommittedYetAndHowLongTheOldestHasWaited() throws Exception {
+        JdbcEventLog log = open(database());
+        List<CompletableFuture<Event>> appends = new ArrayList<>();
+        log.holdCommits();
+        try {
+            appends.add(log.appendAsync(publication("first")));
+            appends.add(log.appendAsync(publication("second")));
+            Thread.sleep(50);
+
+            LogHealth waiting = health(log, Duration.ofSeconds(30));
+
+            assertThat(waiting.reachable()).isTrue();
+            assertThat(waiting.details()).containsEntry("pendingCommits", 2);
+            assertThat(number(waiting, "oldestPendingMs")).isGreaterThanOrEqualTo(50);
+        } finally {
+            log.releaseCommits();
+        }
+        Event last = null;
+        for (CompletableFuture<Event> append : appends) {
+            last = append.get(10, TimeUnit.SECONDS);
+        }
+
+        LogHealth committed = health(log, Duration.ofSeconds(30));
+        assertThat(committed.details()).containsEntry("pendingCommits", 0).containsEntry("oldestPendingMs", 0L)
+                .containsEntry("lastCommittedId", last.id());
+    }
+
+    @Test
+    void anUnreachableDatabaseMakesHealthUnreachableAndItIsReachableAgainOnceTheDatabaseIsBack() throws Exception {
+        TestDatabase database = createStoppableDatabase();
+        databases.add(database);
+        Duration queryTimeout = Duration.ofSeconds(2);
+        JdbcEventLog log = open(database, builder -> builder.queryTimeout(queryTimeout));
+        assertThat(health(log, queryTimeout).reachable()).isTrue();
+
+        database.stopServer();
+        try {
+            LogHealth down = health(log, queryTimeout);
+
+            assertThat(down.reachable()).isFalse();
+            assertThat(down.details().keySet()).containsExactly(
+                    "store", "database", "lastCommittedId", "pendingCommits", "oldestPendingMs", "error");
+            assertThat((String) down.details().get("error")).isNotBlank().doesNotContainIgnoringCase("password=");
+        } finally {
+            database.startServer();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> health(log, queryTimeout).reachable());
+        log.append(publication("after"));
+    }
+
+    @Test
+    void healthReturnsWithinTheQueryTimeoutWhenThePoolHangsAndChecksOneAtATime() throws Exception {
+        TestDatabase database = database();
+        CountDownLatch hang = new CountDownLatch(1);
+        AtomicBoolean hanging = new AtomicBoolean();
+        AtomicInteger checks = new AtomicInteger();
+        DataSource real = database.dataSource();
+        DataSource stalling = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && hanging.get()
+                            && Thread.currentThread().getName().equals("herald-jdbc-health")) {
+                        checks.incrementAndGet();
+                        hang.await(); // a pool that waits for a connection, longer than anyone should
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Duration queryTimeout = Duration.ofSeconds(1);
+        JdbcEventLog log = JdbcEventLog.builder(stalling).queryTimeout(queryTimeout).build();
+        logs.add(log);
+        try {
+            assertThat(health(log, queryTimeout).reachable()).isTrue();
+
+            hanging.set(true);
+            LogHealth first = health(log, queryTimeout);
+            LogHealth second = health(log, queryTimeout);
+
+            assertThat(first.reachable()).isFalse();
+            assertThat(first.details()).containsEntry("error", "the database did not answer within 1 s");
+            assertThat(second.reachable()).isFalse();
+            assertThat(checks).as("connection checks started while one hangs").hasValue(1);
+        } finally {
+            hanging.set(false);
+            hang.countDown();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> health(log, queryTimeout).reachable());
     }
 }
