@@ -3,6 +3,7 @@ package dev.herald.redis;
 import dev.herald.core.Event;
 import dev.herald.core.EventLog;
 import dev.herald.core.EventLogException;
+import dev.herald.core.LogHealth;
 import dev.herald.core.LogPage;
 import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
@@ -13,7 +14,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While Redis is unreachable, appends and cold reads fail with {@link EventLogException} (the
  * HTTP layer answers {@code 503}); the follower retries with backoff and, once Redis is back,
- * continues from the last id it read, so nothing is skipped or read twice.
+ * continues from the last id it read, so nothing is skipped or read twice. {@link #health()}
+ * tells readiness probes whether Redis answers, and how far behind the follower is.
  */
 public final class RedisEventLog implements EventLog {
 
@@ -52,6 +57,8 @@ public final class RedisEventLog implements EventLog {
     private static final int FOLLOW_PAGE = 1024;
     /** Publisher keys are remembered for the maximum age, but not past this. */
     private static final long MAX_KEY_MILLIS = Duration.ofDays(3650).toMillis();
+    /** The {@code user:password@} of a URI, masked in what health checks report. */
+    private static final Pattern USER_INFO = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://)[^/@\\s]*@");
 
     private final RedisAsyncCommands<String, String> redis;
     private final StatefulRedisConnection<String, String> followerConnection;
@@ -71,6 +78,8 @@ public final class RedisEventLog implements EventLog {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Thread follower;
     private volatile boolean running = true;
+    /** {@link System#nanoTime()} when the follower last read the stream from Redis (or the log read its bounds). */
+    private volatile long lastFollowed;
     /** The last entry skipped as not a Herald event, so each is reported once. */
     private volatile String lastSkipped;
 
@@ -89,6 +98,7 @@ public final class RedisEventLog implements EventLog {
         this.clockToleranceMillis = saturatedMillis(clockTolerance);
         Page bounds = await(read(Long.MAX_VALUE, 0));
         this.tail = new Tail(Math.min(tailCapacity, retention.maxEvents()), bounds.horizon(), bounds.last());
+        this.lastFollowed = System.nanoTime();
         this.follower = Thread.ofPlatform().name("herald-redis-follower").daemon(true).unstarted(this::follow);
         follower.start();
     }
@@ -186,6 +196,58 @@ public final class RedisEventLog implements EventLog {
         return true;
     }
 
+    /**
+     * Whether Redis answers a {@code PING} on the log's connection within the command timeout.
+     * Called by readiness probes and health endpoints every few seconds, on any thread; never
+     * throws, and returns within the timeout.
+     *
+     * <p>Details, in order: {@code store} ("redis"), {@code followerLagMs} (how long ago this
+     * node's follower last read the stream from Redis: below a second or so while it keeps up,
+     * growing while it cannot read) and {@code lastId} (the last id the follower read); when
+     * unreachable, also {@code error}: the failure's class and message, with credentials masked.
+     */
+    @Override
+    public LogHealth health() {
+        String error;
+        try {
+            error = running ? ping() : "the event log is closed";
+        } catch (RuntimeException e) {
+            error = describeForHealth(e);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("store", "redis");
+        details.put("followerLagMs", TimeUnit.NANOSECONDS.toMillis(Math.max(0, System.nanoTime() - lastFollowed)));
+        details.put("lastId", tail.last());
+        return error == null ? LogHealth.reachable(details) : LogHealth.unreachable(error, details);
+    }
+
+    /** Null if Redis answered PONG within the timeout, else what went wrong. */
+    private String ping() {
+        try {
+            String reply = redis.ping().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return "PONG".equals(reply) ? null : "Redis answered PING with " + reply;
+        } catch (TimeoutException e) {
+            return "Redis did not answer within " + timeout.toMillis() + " ms";
+        } catch (ExecutionException e) {
+            return describeForHealth(unwrap(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while checking Redis";
+        }
+    }
+
+    /** The failure's class and message, with any URI credentials masked, for health endpoints. */
+    static String describeForHealth(Throwable failure) {
+        String message = failure.getMessage();
+        String text = failure.getClass().getSimpleName() + (message == null ? "" : ": " + message.strip());
+        Throwable cause = failure.getCause();
+        if (cause != null && cause != failure && cause.getMessage() != null && !text.contains(cause.getMessage().strip())) {
+            text += " (caused by " + cause.getClass().getSimpleName() + ": " + cause.getMessage().strip() + ")";
+        }
+        text = USER_INFO.matcher(text).replaceAll("$1***@");
+        return text.length() <= 500 ? text : text.substring(0, 497) + "...";
+    }
+
     /** Registers a listener run (on the follower thread) whenever new events were read. */
     Runnable listen(Runnable listener) {
         listeners.add(listener);
@@ -252,6 +314,7 @@ public final class RedisEventLog implements EventLog {
                 // in order), so the stream cannot end below it unless Redis lost it.
                 long seen = Math.max(position, revealed.get());
                 Page page = await(read(position, FOLLOW_PAGE));
+                lastFollowed = System.nanoTime();
                 if (backoff > 0) {
                     log.info("Redis is reachable again; following the event stream from {}", position);
                     backoff = 0;

@@ -59,6 +59,11 @@ class RedisEventLogTest extends EventLogContract {
         }
 
         @Override
+        public dev.herald.core.LogHealth health() {
+            return redis.eventLog().health();
+        }
+
+        @Override
         public void close() {
             redis.close();
         }

@@ -177,6 +177,37 @@ public final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Suspends the server (SIGSTOP): connections stay open but nothing is answered, as with a
+     * server that hangs or a network that drops packets. {@link #resume()} undoes it.
+     */
+    public synchronized void suspend() {
+        signal("STOP");
+    }
+
+    /** Lets a {@linkplain #suspend() suspended} server run again (SIGCONT). */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("the server is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("could not send SIG" + name + " to redis-server");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Deletes the stopped server's data (its append-only files), as a server without persistence would lose it. */
     public synchronized void wipeData() {
         if (process != null && process.isAlive()) {
