@@ -220,6 +220,11 @@ class RedisClusterTest {
             assertThat(fromC.isConnected("dave")).isFalse();
             assertThat(fromC.summary().nodes()).isEqualTo(3);
             assertThat(fromC.summary().connections()).isEqualTo(4);
+            // A node counts its own streams at once but the others' only once they are published:
+            // wait until every node counts all four, not only node C.
+            for (int i = 0; i < 3; i++) {
+                assertThat(node(i).presence.summary().connections()).isEqualTo(4);
+            }
         });
         // The same over HTTP, from any node.
         assertThat(node(2).get("/presence?topic=rooms/1").body()).isEqualTo("{\"topic\":\"rooms/1\",\"subscribers\":3}");
