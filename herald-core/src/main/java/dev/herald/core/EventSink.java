@@ -59,4 +59,32 @@ public interface EventSink {
     default boolean isWritable() {
         return true;
     }
+
+    /** Which transport this sink belongs to: the hub counts open connections by it, for metrics. */
+    default Transport transport() {
+        return Transport.OTHER;
+    }
+
+    /** The transports connections are counted by, each with the label metrics show. */
+    enum Transport {
+        /** An HTTP/1.x connection of Herald's Netty server. */
+        HTTP1("http1"),
+        /** A stream of an HTTP/2 connection of Herald's Netty server, over TLS (h2) or in clear (h2c). */
+        HTTP2("http2"),
+        /** A servlet container's async response, whatever its protocol. */
+        SERVLET("servlet"),
+        /** Any other sink. */
+        OTHER("other");
+
+        private final String label;
+
+        Transport(String label) {
+            this.label = label;
+        }
+
+        /** The lowercase name metrics use, such as {@code http2}. */
+        public String label() {
+            return label;
+        }
+    }
 }

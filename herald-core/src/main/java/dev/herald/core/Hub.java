@@ -5,7 +5,9 @@ import dev.herald.core.internal.EngineSettings;
 import dev.herald.core.internal.Metrics;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -98,8 +100,18 @@ public final class Hub implements AutoCloseable {
     /** A snapshot of the hub's counters. */
     public HubStats stats() {
         Metrics m = engine.metrics();
+        Map<EventSink.Transport, Integer> streams = new EnumMap<>(EventSink.Transport.class);
+        for (EventSink.Transport transport : EventSink.Transport.values()) {
+            streams.put(transport, (int) Math.max(0, m.streams[transport.ordinal()].sum()));
+        }
+        Map<ResumeStatus, Long> resumes = new EnumMap<>(ResumeStatus.class);
+        for (ResumeStatus status : ResumeStatus.values()) {
+            resumes.put(status, m.resumes[status.ordinal()].sum());
+        }
         return new HubStats(engine.connectionCount(), m.opened.sum(), m.refused.sum(), m.published.sum(),
-                m.delivered.sum(), m.replayed.sum(), m.overflows.sum() + m.stalls.sum(), m.resets.sum());
+                m.delivered.sum(), m.replayed.sum(), m.overflows.sum() + m.stalls.sum(), m.resets.sum(), streams, resumes,
+                m.droppedSlow.sum(), m.droppedNotPermitted.sum(), m.droppedExpired.sum(), m.storeAppendErrors.sum(),
+                m.storeReadErrors.sum());
     }
 
     /** The log this hub stores events in. */
@@ -146,6 +158,7 @@ public final class Hub implements AutoCloseable {
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private Duration shutdownRetrySpread = Duration.ofSeconds(5);
+        private MetricsRecorder recorder = MetricsRecorder.NONE;
 
         private Builder() {
         }
@@ -262,13 +275,24 @@ public final class Hub implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the hub reports delivery latencies and, every few seconds, samples of its
+         * connections (queue depths, subscriptions by selector); {@link MetricsRecorder#NONE} by
+         * default, which also spares the hub taking the samples.
+         */
+        public Builder recorder(MetricsRecorder value) {
+            recorder = Objects.requireNonNull(value);
+            return this;
+        }
+
         /** Builds and starts the hub. */
         public Hub build() {
             EventLog log = eventLog != null ? eventLog : new InMemoryEventLog(RetentionPolicy.defaults(), clock);
             EventBus bus = eventBus != null ? eventBus : EventBus.local();
             EngineSettings settings = new EngineSettings(retry, heartbeat, limits, queueCapacity, queueCapacityBytes,
                     maxStreamLifetime, maxDataBytes, writeTimeout, pollInterval, shutdownTimeout, maxTopics, shutdownRetrySpread);
-            Engine engine = new Engine(settings, log, bus, deliveryCursors != null ? deliveryCursors : DeliveryCursors.inMemory(), clock);
+            Engine engine = new Engine(settings, log, bus, deliveryCursors != null ? deliveryCursors : DeliveryCursors.inMemory(), clock,
+                    recorder);
             engine.start();
             return new Hub(engine, log);
         }

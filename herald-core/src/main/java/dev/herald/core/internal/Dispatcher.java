@@ -2,6 +2,7 @@ package dev.herald.core.internal;
 
 import dev.herald.core.Event;
 import dev.herald.core.EventLog;
+import dev.herald.core.EventLogException;
 import dev.herald.core.LogPage;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -30,6 +31,8 @@ final class Dispatcher implements Runnable {
     /** The id of the last event dispatched. Dispatcher thread only. */
     private long position;
     private boolean failing;
+    /** Connections this round that selected an event they may not receive. Dispatcher thread only. */
+    private long notPermitted;
 
     Dispatcher(Engine engine, EventLog eventLog, SubscriptionIndex index, Duration pollInterval, long start) {
         this.engine = engine;
@@ -72,6 +75,9 @@ final class Dispatcher implements Runnable {
                     log.info("The event log is readable again; dispatching resumes at {}", position);
                 }
             } catch (RuntimeException e) {
+                if (e instanceof EventLogException) {
+                    engine.metrics().storeReadErrors.increment();
+                }
                 if (!failing) {
                     failing = true;
                     log.warn("Cannot read the event log; live dispatch pauses until it recovers: {}", e.toString());
@@ -98,6 +104,10 @@ final class Dispatcher implements Runnable {
                 }
             }
             batch.submit();
+            if (notPermitted > 0) {
+                engine.metrics().droppedNotPermitted.add(notPermitted);
+                notPermitted = 0;
+            }
             if (page.events().isEmpty()) {
                 LockSupport.parkNanos(pollNanos);
             }
@@ -117,6 +127,8 @@ final class Dispatcher implements Runnable {
                         frame[0] = Frame.of(event);
                     }
                     connection.enqueue(frame[0], batch);
+                } else {
+                    notPermitted++;
                 }
             } catch (RuntimeException e) {
                 // This connection would silently miss the event: close it, so it resumes and gets it.

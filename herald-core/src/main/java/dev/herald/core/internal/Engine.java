@@ -7,11 +7,13 @@ import dev.herald.core.Event;
 import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
 import dev.herald.core.EventIds;
+import dev.herald.core.EventLogException;
 import dev.herald.core.EventTooLargeException;
 import dev.herald.core.HubClosedException;
 import dev.herald.core.IdFormat;
 import dev.herald.core.InvalidLastEventIdException;
 import dev.herald.core.LogPage;
+import dev.herald.core.MetricsRecorder;
 import dev.herald.core.Publication;
 import dev.herald.core.ResumeStatus;
 import dev.herald.core.SubscribeRequest;
@@ -19,7 +21,10 @@ import dev.herald.core.TopicSelector;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +61,8 @@ public final class Engine {
 
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     private static final Duration NEVER_STARTED = Duration.ofSeconds(30);
+    /** How often the timer samples the connections for the {@link MetricsRecorder}. */
+    static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(5);
 
     private final EngineSettings settings;
     private final EventLog eventLog;
@@ -65,6 +72,9 @@ public final class Engine {
     private final SubscriptionIndex index = new SubscriptionIndex();
     private final ConnectionRegistry registry;
     private final Metrics metrics = new Metrics();
+    private final MetricsRecorder recorder;
+    /** When the timer last sampled the connections for the recorder. Timer thread only. */
+    private long sampledAtMillis = Long.MIN_VALUE;
     private final AtomicLong connectionIds = new AtomicLong();
     /** Started connections whose writer has not finished; shutdown waits for them. */
     private final Set<StreamConnection> unfinished = ConcurrentHashMap.newKeySet();
@@ -79,7 +89,13 @@ public final class Engine {
     }
 
     public Engine(EngineSettings settings, EventLog eventLog, EventBus bus, DeliveryCursors cursors, InstantSource clock) {
+        this(settings, eventLog, bus, cursors, clock, MetricsRecorder.NONE);
+    }
+
+    public Engine(EngineSettings settings, EventLog eventLog, EventBus bus, DeliveryCursors cursors, InstantSource clock,
+            MetricsRecorder recorder) {
         this.settings = settings;
+        this.recorder = recorder;
         this.eventLog = eventLog;
         this.bus = bus;
         this.cursors = cursors;
@@ -110,12 +126,39 @@ public final class Engine {
 
     public Event publish(Publication publication) {
         check(publication);
-        return published(eventLog.append(publication));
+        Event event;
+        try {
+            event = eventLog.append(publication);
+        } catch (EventLogException e) {
+            metrics.storeAppendErrors.increment();
+            throw e;
+        }
+        return published(event);
     }
 
     public java.util.concurrent.CompletableFuture<Event> publishAsync(Publication publication) {
         check(publication);
-        return eventLog.appendAsync(publication).thenApply(this::published);
+        return appendAsync(publication).thenApply(this::published);
+    }
+
+    /** Appends without blocking, counting a failure as the store's. */
+    private java.util.concurrent.CompletableFuture<Event> appendAsync(Publication publication) {
+        java.util.concurrent.CompletableFuture<Event> stored;
+        try {
+            stored = eventLog.appendAsync(publication);
+        } catch (EventLogException e) {
+            metrics.storeAppendErrors.increment();
+            throw e;
+        }
+        if (!stored.isDone() || stored.isCompletedExceptionally()) {
+            stored.whenComplete((event, failure) -> {
+                if (failure instanceof EventLogException
+                        || failure instanceof java.util.concurrent.CompletionException && failure.getCause() instanceof EventLogException) {
+                    metrics.storeAppendErrors.increment();
+                }
+            });
+        }
+        return stored;
     }
 
     private void check(Publication publication) {
@@ -133,6 +176,15 @@ public final class Engine {
     }
 
     public StreamConnection open(SubscribeRequest request) {
+        try {
+            return openStream(request);
+        } catch (EventLogException e) {
+            metrics.storeReadErrors.increment();
+            throw e;
+        }
+    }
+
+    private StreamConnection openStream(SubscribeRequest request) {
         ensureOpen();
         if (request.topics().size() > settings.maxTopics()) {
             throw new dev.herald.core.InvalidSubscriptionException("a subscription may select at most " + settings.maxTopics()
@@ -163,6 +215,7 @@ public final class Engine {
         } else if (requested.position() < bounds.horizon()) {
             status = ResumeStatus.EXPIRED;
             start = Cursor.at(bounds.horizon());
+            metrics.droppedExpired.add(bounds.horizon() - requested.position());
         } else if (requested.highest() > bounds.lastId()) {
             status = ResumeStatus.UNKNOWN;
             start = Cursor.at(bounds.horizon());
@@ -184,6 +237,7 @@ public final class Engine {
         unfinished.add(connection);
         registry.add(connection);
         metrics.opened.increment();
+        metrics.resumes[status.ordinal()].increment();
         if (closed) {
             connection.close("hub shutting down");
             throw new HubClosedException();
@@ -251,7 +305,7 @@ public final class Engine {
     public java.util.concurrent.CompletableFuture<Void> endStreamsOf(String userId) {
         ensureOpen();
         Publication control = Publication.to(CONTROL_TOPIC).type(END_USER_STREAMS).data(userId).privateEvent(true).build();
-        return eventLog.appendAsync(control).thenAccept(event -> {
+        return appendAsync(control).thenAccept(event -> {
             closeStreamsOf(userId);
             bus.announce(event);
         });
@@ -321,6 +375,11 @@ public final class Engine {
 
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** Where delivery latencies go; {@link MetricsRecorder#NONE} when nobody records them. */
+    MetricsRecorder recorder() {
+        return recorder;
     }
 
     public boolean isClosed() {
@@ -473,6 +532,7 @@ public final class Engine {
                     }
                 } else if (connection.stalledMillis(now) >= writeTimeout) {
                     metrics.stalls.increment();
+                    metrics.droppedSlow.add(connection.queued());
                     log.info("Connection {} has been blocked in a write for {} ms; giving it up", connection.id(),
                             connection.stalledMillis(now));
                     connection.abort("write stalled");
@@ -480,9 +540,45 @@ public final class Engine {
                     connection.requestHeartbeat();
                 }
             }
+            if (recorder != MetricsRecorder.NONE && (sampledAtMillis == Long.MIN_VALUE
+                    || now - sampledAtMillis >= SAMPLE_INTERVAL.toMillis())) {
+                sampledAtMillis = now;
+                sample();
+            }
         } catch (RuntimeException e) {
             log.error("Connection sweep failed", e);
         }
+    }
+
+    /**
+     * Tells the recorder how deep the connections' queues are (every connection's, or an even
+     * sample when there are many) and which selectors the open subscriptions use. On the timer,
+     * every {@link #SAMPLE_INTERVAL}; the cost is one pass over the connections.
+     */
+    private void sample() {
+        int stride = Math.max(1, (registry.size() + MetricsRecorder.MAX_QUEUE_SAMPLES - 1) / MetricsRecorder.MAX_QUEUE_SAMPLES);
+        int seen = 0;
+        Map<String, int[]> bySelector = new HashMap<>();
+        for (StreamConnection connection : registry.all()) {
+            if (seen++ % stride == 0) {
+                recorder.queueDepth(connection.queued());
+            }
+            for (TopicSelector selector : connection.topics()) {
+                bySelector.computeIfAbsent(selector.value(), value -> new int[1])[0]++;
+            }
+        }
+        List<Map.Entry<String, int[]>> sorted = new ArrayList<>(bySelector.entrySet());
+        sorted.sort((a, b) -> Integer.compare(b.getValue()[0], a.getValue()[0]));
+        Map<String, Integer> top = new LinkedHashMap<>();
+        int others = 0;
+        for (Map.Entry<String, int[]> entry : sorted) {
+            if (top.size() < MetricsRecorder.TOP_SELECTORS) {
+                top.put(entry.getKey(), entry.getValue()[0]);
+            } else {
+                others += entry.getValue()[0];
+            }
+        }
+        recorder.subscriptions(top, others);
     }
 
     private void ensureOpen() {

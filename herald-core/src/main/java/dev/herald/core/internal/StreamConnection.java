@@ -8,6 +8,7 @@ import dev.herald.core.EventLogException;
 import dev.herald.core.EventSink;
 import dev.herald.core.IdFormat;
 import dev.herald.core.LogPage;
+import dev.herald.core.MetricsRecorder;
 import dev.herald.core.ResumeStatus;
 import dev.herald.core.SseMessage;
 import dev.herald.core.Subscriber;
@@ -84,6 +85,8 @@ public final class StreamConnection implements Connection {
     private final DeliveryCursor cursor;
     private boolean preambleWritten;
     private boolean shutdownRetryWritten;
+    /** Live events written, for sampling their latency. */
+    private int liveWrites;
     /** Registered for live events; written by the writer, read by admin views. */
     private volatile boolean live;
     /** The cursor position up to which the writer read the log itself before going live. */
@@ -177,9 +180,19 @@ public final class StreamConnection implements Connection {
         }
     }
 
-    /** Whether a stored event is for this connection: a selected topic, and the subscriber may see it. */
-    boolean accepts(Event event) {
-        return !Engine.isControl(event) && subscriber.mayReceive(event) && TopicSelector.anyMatches(topics, event.topics());
+    /**
+     * Whether a stored event is for this connection: a selected topic, and the subscriber may see
+     * it. An event of a selected topic that the subscriber may not see is counted as dropped.
+     */
+    private boolean accepts(Event event) {
+        if (Engine.isControl(event) || !TopicSelector.anyMatches(topics, event.topics())) {
+            return false;
+        }
+        if (!subscriber.mayReceive(event)) {
+            engine.metrics().droppedNotPermitted.increment();
+            return false;
+        }
+        return true;
     }
 
     /** When the subscriber's credentials expire, or {@code null}. */
@@ -198,8 +211,12 @@ public final class StreamConnection implements Connection {
         } finally {
             lock.unlock();
         }
+        // Counted before the state says started, so that a release racing with this start never
+        // takes away a stream not counted yet.
+        engine.metrics().streams[sink.transport().ordinal()].increment();
         if (!state.compareAndSet(State.OPENED, State.STARTED)) {
             // Closed between open and start: end the response at once.
+            engine.metrics().streams[sink.transport().ordinal()].decrement();
             sink.close();
             return;
         }
@@ -241,6 +258,7 @@ public final class StreamConnection implements Connection {
     /** Adds a frame to the queue, or closes the connection if the queue is full. */
     private boolean offer(Frame frame) {
         boolean overflow = false;
+        int dropped = 0;
         lock.lock();
         try {
             State current = state.get();
@@ -250,6 +268,7 @@ public final class StreamConnection implements Connection {
             if (queue.size() >= engine.settings().queueCapacity()
                     || (queue.size() > 0 && queue.bytes() + frame.bytes().length > engine.settings().queueCapacityBytes())) {
                 overflow = true;
+                dropped = queue.size() + 1; // what the abort discards, and this frame
             } else {
                 queue.add(frame);
             }
@@ -258,6 +277,7 @@ public final class StreamConnection implements Connection {
         }
         if (overflow) {
             engine.metrics().overflows.increment();
+            engine.metrics().droppedSlow.add(dropped);
             log.info("Connection {} (user {}) fell too far behind (the limit is {} frames or {} bytes) and was closed; "
                     + "it will resume from its Last-Event-ID", id, subscriber.userId(), engine.settings().queueCapacity(),
                     engine.settings().queueCapacityBytes());
@@ -335,6 +355,7 @@ public final class StreamConnection implements Connection {
                     if (state.compareAndSet(State.STARTED, target)) {
                         closeReason = reason;
                         release();
+                        streamEnded();
                         if (target == State.ABORTING) {
                             dropQueue();
                         }
@@ -346,6 +367,11 @@ public final class StreamConnection implements Connection {
                     throw new IllegalStateException(current.name());
             }
         }
+    }
+
+    /** Takes a started stream off its transport's count; once, as its slot is released. */
+    private void streamEnded() {
+        engine.metrics().streams[sink.transport().ordinal()].decrement();
     }
 
     /** Frees the connection's slot and index entries; runs exactly once per connection. */
@@ -499,6 +525,7 @@ public final class StreamConnection implements Connection {
             abort("write failed");
             finish();
         } catch (EventLogException e) {
+            engine.metrics().storeReadErrors.increment();
             log.info("Connection {} closed: history unreadable ({}); the client will resume", id, e.getMessage());
             abort("history unreadable");
             finish();
@@ -586,6 +613,7 @@ public final class StreamConnection implements Connection {
             if (page.horizon() > cursor.position()) {
                 // Retention overtook this reader mid-replay: say so, and go on from what is left.
                 String requested = cursor.format();
+                engine.metrics().droppedExpired.add(page.horizon() - cursor.position());
                 cursor.advanceTo(page.horizon());
                 if (idFormat == IdFormat.CURSOR) {
                     writeReset("expired", requested, cursor.format());
@@ -649,10 +677,29 @@ public final class StreamConnection implements Connection {
                 write(frame.bytes(), 0, frame.bytes().length);
             } else {
                 writeEvent(frame, nextPending[i]);
+                if (liveWrites++ % MetricsRecorder.DELIVERY_SAMPLE == 0) {
+                    recordLatency(frame.event());
+                }
             }
         }
         flush();
         return true;
+    }
+
+    /** Reports one live event's time from the log to this write; a sample of them (see writeBatch). */
+    private void recordLatency(Event event) {
+        MetricsRecorder recorder = engine.recorder();
+        if (recorder == MetricsRecorder.NONE) {
+            return;
+        }
+        Instant now = engine.clock().instant();
+        long nanos = (now.getEpochSecond() - event.time().getEpochSecond()) * 1_000_000_000L
+                + (now.getNano() - event.time().getNano());
+        try {
+            recorder.deliveryLatency(Math.max(0, nanos));
+        } catch (RuntimeException e) {
+            log.debug("The metrics recorder failed: {}", e.toString());
+        }
     }
 
     private void writeEvent(Frame frame, long nextPending) throws IOException {
@@ -719,6 +766,9 @@ public final class StreamConnection implements Connection {
             // Finished without a close request (the executor refused work): release here.
             closeReason = closeReason == null ? "hub stopped" : closeReason;
             release();
+            if (current == State.STARTED) {
+                streamEnded();
+            }
         }
         if (live) {
             engine.index().remove(this);
