@@ -128,4 +128,9 @@ final class NettyEventSink implements EventSink {
     public boolean isWritable() {
         return channel.isWritable();
     }
+
+    @Override
+    public Transport transport() {
+        return framed ? Transport.HTTP2 : Transport.HTTP1;
+    }
 }

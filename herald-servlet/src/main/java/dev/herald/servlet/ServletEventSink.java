@@ -79,6 +79,11 @@ final class ServletEventSink implements EventSink, AsyncListener {
         finish(true);
     }
 
+    @Override
+    public Transport transport() {
+        return Transport.SERVLET;
+    }
+
     /** Marks the response finished (waiting for a write in progress) and completes it if asked. */
     private void finish(boolean complete) {
         io.lock();
