@@ -112,13 +112,19 @@ public final class EventStream implements AutoCloseable {
     @Override
     public void close() {
         call.cancel();
-        response.close();
+        // The reader's read fails at once and closes the body itself; OkHttp's body must not be
+        // closed from two threads (the second close of an HTTP/1.1 body that failed throws).
         if (reader != null) {
             try {
                 reader.join(5000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        try {
+            response.close();
+        } catch (IllegalStateException alreadyClosed) {
+            // The reader was still closing it.
         }
     }
 
