@@ -7,6 +7,7 @@ import dev.herald.core.EventLog;
 import dev.herald.core.EventLogException;
 import dev.herald.core.LogHealth;
 import dev.herald.core.LogPage;
+import dev.herald.core.MetricsRecorder;
 import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
 import java.nio.file.Path;
@@ -76,6 +77,7 @@ public final class JdbcEventLog implements EventLog {
     private final Retention retention;
     private final int queryTimeoutSeconds;
     private final Duration closeTimeout;
+    private final MetricsRecorder recorder;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The database's product name, once a connection told it. */
     private volatile String databaseProduct;
@@ -87,6 +89,7 @@ public final class JdbcEventLog implements EventLog {
         this.ownedDataSource = builder.owned;
         this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, builder.queryTimeout.toSeconds()));
         this.closeTimeout = builder.closeTimeout;
+        this.recorder = builder.recorder;
         if (builder.migrate) {
             try {
                 Schema.migrate(builder.dataSource);
@@ -185,7 +188,10 @@ public final class JdbcEventLog implements EventLog {
     @Override
     public Event append(Publication publication) {
         Objects.requireNonNull(publication, "publication");
-        return committer.append(publication);
+        long start = System.nanoTime();
+        Event event = committer.append(publication);
+        recorder.commitLatency(System.nanoTime() - start);
+        return event;
     }
 
     /**
@@ -196,7 +202,12 @@ public final class JdbcEventLog implements EventLog {
     @Override
     public java.util.concurrent.CompletableFuture<Event> appendAsync(Publication publication) {
         Objects.requireNonNull(publication, "publication");
-        return committer.appendAsync(publication);
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Event> stored = committer.appendAsync(publication);
+        if (recorder != MetricsRecorder.NONE) {
+            stored.thenRun(() -> recorder.commitLatency(System.nanoTime() - start));
+        }
+        return stored;
     }
 
     /**
@@ -548,6 +559,7 @@ public final class JdbcEventLog implements EventLog {
         private Duration queryTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(10);
         private boolean migrate = true;
+        private MetricsRecorder recorder = MetricsRecorder.NONE;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -616,6 +628,15 @@ public final class JdbcEventLog implements EventLog {
         /** Whether to create and migrate the tables with Flyway when building (true). */
         public Builder migrate(boolean value) {
             migrate = value;
+            return this;
+        }
+
+        /**
+         * Where the log reports how long each append waited for its commit
+         * ({@link MetricsRecorder#commitLatency}); nowhere by default.
+         */
+        public Builder recorder(MetricsRecorder value) {
+            recorder = Objects.requireNonNull(value, "recorder");
             return this;
         }
 
