@@ -6,6 +6,7 @@ import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
 import dev.herald.core.HeartbeatPolicy;
 import dev.herald.core.Hub;
+import dev.herald.core.MetricsRecorder;
 import dev.herald.core.Presence;
 import dev.herald.http.CorsPolicy;
 import dev.herald.http.HeraldApi;
@@ -38,9 +39,9 @@ public final class HeraldAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean({HistoryStore.class, EventLog.class})
     HistoryStore heraldHistoryStore(HeraldProperties properties, Environment environment, ObjectProvider<DataSource> dataSource,
-            ObjectProvider<InstantSource> clock) {
+            ObjectProvider<InstantSource> clock, ObjectProvider<MetricsRecorder> recorder) {
         return HistoryStore.open(properties, HistoryStore.redisUrl(properties, environment), dataSource::getIfUnique,
-                clock.getIfAvailable(InstantSource::system));
+                clock.getIfAvailable(InstantSource::system), recorder.getIfUnique(() -> MetricsRecorder.NONE));
     }
 
     /** Closed by the history store. */
@@ -77,7 +78,7 @@ public final class HeraldAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Hub heraldHub(HeraldProperties properties, EventLog eventLog, EventBus eventBus, DeliveryCursors deliveryCursors,
-            ObjectProvider<InstantSource> clock) {
+            ObjectProvider<InstantSource> clock, ObjectProvider<MetricsRecorder> recorder) {
         return Hub.builder()
                 .eventLog(eventLog)
                 .eventBus(eventBus)
@@ -97,6 +98,7 @@ public final class HeraldAutoConfiguration {
                 .writeTimeout(properties.getWriteTimeout())
                 .shutdownTimeout(properties.getShutdownTimeout())
                 .shutdownRetrySpread(properties.getShutdownRetrySpread())
+                .recorder(recorder.getIfUnique(() -> MetricsRecorder.NONE))
                 .build();
     }
 
@@ -177,10 +179,20 @@ public final class HeraldAutoConfiguration {
     @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
     static class Metrics {
 
+        /**
+         * Latencies, queue depths and subscriptions by selector, reported by the hub and its log and
+         * recorded as Micrometer meters once {@link HeraldMetrics} is bound to a registry.
+         */
+        @Bean
+        @ConditionalOnMissingBean(MetricsRecorder.class)
+        MicrometerRecorder heraldMetricsRecorder() {
+            return new MicrometerRecorder();
+        }
+
         @Bean
         @ConditionalOnMissingBean
-        HeraldMetrics heraldMetrics(Hub hub, Presence presence) {
-            return new HeraldMetrics(hub, presence);
+        HeraldMetrics heraldMetrics(Hub hub, Presence presence, ObjectProvider<MicrometerRecorder> recorder) {
+            return new HeraldMetrics(hub, presence, recorder.getIfAvailable());
         }
     }
 }

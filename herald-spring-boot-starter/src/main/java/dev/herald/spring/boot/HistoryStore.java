@@ -5,6 +5,7 @@ import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
 import dev.herald.core.Hub;
 import dev.herald.core.InMemoryEventLog;
+import dev.herald.core.MetricsRecorder;
 import dev.herald.core.Presence;
 import dev.herald.core.RetentionPolicy;
 import java.time.InstantSource;
@@ -48,7 +49,7 @@ public final class HistoryStore implements AutoCloseable {
     }
 
     static HistoryStore open(HeraldProperties properties, String redisUrl, Supplier<DataSource> applicationDataSource,
-            InstantSource clock) {
+            InstantSource clock, MetricsRecorder recorder) {
         HeraldProperties.History history = properties.getHistory();
         RetentionPolicy retention = RetentionPolicy.of(history.getMaxEvents(), history.getMaxAge());
         if (redisUrl != null) {
@@ -73,7 +74,7 @@ public final class HistoryStore implements AutoCloseable {
             throw new IllegalStateException("herald.history.store=" + store.name().toLowerCase()
                     + " needs dev.herald:herald-jdbc (and a JDBC driver) on the class path", e);
         }
-        return JdbcHistory.open(properties, store, retention, applicationDataSource, clock);
+        return JdbcHistory.open(properties, store, retention, applicationDataSource, clock, recorder);
     }
 
     /**

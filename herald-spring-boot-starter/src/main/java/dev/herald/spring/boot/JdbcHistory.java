@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.core.DeliveryCursors;
 import dev.herald.core.EventLog;
+import dev.herald.core.MetricsRecorder;
 import dev.herald.core.RetentionPolicy;
 import dev.herald.jdbc.JdbcDeliveryCursors;
 import dev.herald.jdbc.JdbcEventLog;
@@ -24,7 +25,7 @@ final class JdbcHistory {
     }
 
     static HistoryStore open(HeraldProperties properties, HeraldProperties.History.Store store, RetentionPolicy retention,
-            Supplier<DataSource> applicationDataSource, InstantSource clock) {
+            Supplier<DataSource> applicationDataSource, InstantSource clock, MetricsRecorder recorder) {
         List<AutoCloseable> owned = new ArrayList<>();
         DataSource dataSource;
         String where;
@@ -55,7 +56,7 @@ final class JdbcHistory {
             where = "the application's DataSource";
         }
         try {
-            EventLog eventLog = JdbcEventLog.builder(dataSource).retention(retention).clock(clock).build();
+            EventLog eventLog = JdbcEventLog.builder(dataSource).retention(retention).clock(clock).recorder(recorder).build();
             DeliveryCursors cursors;
             try {
                 cursors = JdbcDeliveryCursors.builder(dataSource).clock(clock).build();

@@ -6,6 +6,7 @@ import dev.herald.core.EventBus;
 import dev.herald.core.EventLog;
 import dev.herald.core.Hub;
 import dev.herald.core.InMemoryEventLog;
+import dev.herald.core.MetricsRecorder;
 import dev.herald.core.Publication;
 import dev.herald.core.RetentionPolicy;
 import dev.herald.http.Access;
@@ -38,7 +39,7 @@ class HeraldAutoConfigurationTest {
     void aPlainApplicationGetsAWorkingHubWithoutWebBeans() {
         plain.run(context -> {
             assertThat(context).hasSingleBean(Hub.class).hasSingleBean(EventLog.class).hasSingleBean(EventBus.class)
-                    .hasSingleBean(HeraldMetrics.class)
+                    .hasSingleBean(HeraldMetrics.class).hasSingleBean(MetricsRecorder.class)
                     .doesNotHaveBean(HeraldEndpoints.class).doesNotHaveBean(EventStreams.class);
             Hub hub = context.getBean(Hub.class);
             long id = hub.publish(Publication.to("t").data("x").build()).id();

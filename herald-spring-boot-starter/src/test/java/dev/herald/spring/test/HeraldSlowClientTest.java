@@ -8,6 +8,9 @@ import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseWireClient;
 import dev.herald.core.testing.WireClients;
+import dev.herald.spring.boot.HeraldMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +42,13 @@ class HeraldSlowClientTest {
         TomcatConnectorCustomizer smallSendBuffers() {
             return connector -> connector.setProperty("socket.txBufSize", "16384");
         }
+
+        @Bean
+        SimpleMeterRegistry heraldTestRegistry(HeraldMetrics metrics) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            metrics.bindTo(registry);
+            return registry;
+        }
     }
 
     @LocalServerPort
@@ -46,6 +56,9 @@ class HeraldSlowClientTest {
 
     @Autowired
     Hub hub;
+
+    @Autowired
+    MeterRegistry registry;
 
     private WireClients clients;
 
@@ -94,6 +107,10 @@ class HeraldSlowClientTest {
 
         assertThat(hub.stats().slowDisconnects()).isEqualTo(1);
         assertThat(hub.stats().connections()).isEqualTo(100);
+        assertThat(registry.get("herald.connections.slow").functionCounter().count()).isEqualTo(1);
+        assertThat(registry.get("herald.events.dropped").tag("reason", "slow-client").functionCounter().count())
+                .as("the stalled stream's queue, discarded").isGreaterThanOrEqualTo(32);
+        assertThat(registry.get("herald.connections").tag("transport", "servlet").gauge().value()).isEqualTo(100);
         for (SseWireClient reader : readers) {
             assertThat(reader.parser().events()).hasSize(events).allMatch(e -> e.data().equals(payload));
             assertThat(reader.ended()).isFalse();
