@@ -102,4 +102,12 @@ class SseEncoderTest {
         assertThat(SseEncoder.idLine("123~456")).hasSize(SseEncoder.idLineLength("123~456"));
         assertThat(text(SseEncoder.idLine("9"))).isEqualTo("id: 9\n");
     }
+
+    @Test
+    void countsUtf8BytesWithoutEncoding() {
+        for (String text : java.util.List.of("", "ascii", "caf\u00e9", "\u20ac100", "\uD83D\uDE00 smile", "\u0000\u007f\u0080\u07ff\u0800\uffff")) {
+            long expected = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            assertThat(dev.herald.core.sse.SseEncoder.utf8Length(text)).as(text).isEqualTo(expected);
+        }
+    }
 }

@@ -5,8 +5,8 @@ import dev.herald.core.ConnectionLimitException;
 import dev.herald.core.DeliveryCursors;
 import dev.herald.core.Event;
 import dev.herald.core.EventBus;
-import dev.herald.core.EventLog;
 import dev.herald.core.EventIds;
+import dev.herald.core.EventLog;
 import dev.herald.core.EventLogException;
 import dev.herald.core.EventTooLargeException;
 import dev.herald.core.HubClosedException;
@@ -18,6 +18,7 @@ import dev.herald.core.Publication;
 import dev.herald.core.ResumeStatus;
 import dev.herald.core.SubscribeRequest;
 import dev.herald.core.TopicSelector;
+import dev.herald.core.sse.SseEncoder;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -592,20 +593,6 @@ public final class Engine {
         if ((long) text.length() * 3 <= limit) {
             return text.length(); // cannot exceed the limit, so the exact size does not matter
         }
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
+        return SseEncoder.utf8Length(text);
     }
 }

@@ -3,6 +3,7 @@ package dev.herald.server.dashboard;
 import dev.herald.core.Event;
 import dev.herald.core.EventLog;
 import dev.herald.core.LogPage;
+import dev.herald.core.sse.SseEncoder;
 import dev.herald.http.HeraldApi;
 import dev.herald.server.dashboard.DashboardSnapshot.RecentEvent;
 import java.util.ArrayDeque;
@@ -48,7 +49,7 @@ final class RecentEvents {
         }
         for (Event event : page.events()) {
             if (event.topics().stream().noneMatch(topic -> topic.startsWith(HeraldApi.RESERVED_TOPIC_PREFIX))) {
-                recent.addFirst(new RecentEvent(event.id(), event.topics(), event.type(), utf8Length(event.data()),
+                recent.addFirst(new RecentEvent(event.id(), event.topics(), event.type(), SseEncoder.utf8Length(event.data()),
                         event.time().toEpochMilli()));
                 if (recent.size() > size) {
                     recent.removeLast();
@@ -58,24 +59,5 @@ final class RecentEvents {
         }
         cursor = after;
         return List.copyOf(recent);
-    }
-
-    /** The UTF-8 size of the data, without encoding it. */
-    static long utf8Length(String text) {
-        long bytes = 0;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x80) {
-                bytes += 1;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 }
