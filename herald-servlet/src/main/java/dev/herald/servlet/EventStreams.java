@@ -58,6 +58,9 @@ public final class EventStreams {
             response.setHeader(LAST_EVENT_ID, connection.resumePoint());
             async = request.startAsync(request, response);
             async.setTimeout(0); // the hub decides when a stream ends
+            // Commit the head here, on the request's thread: filters still on the way out (Spring
+            // Security's header writer) may set headers, which must not race the writer's first flush.
+            response.flushBuffer();
             ServletEventSink sink = new ServletEventSink(async);
             sink.attach(connection);
             async.addListener(sink);
