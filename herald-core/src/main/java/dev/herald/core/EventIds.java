@@ -16,6 +16,8 @@ public final class EventIds {
 
     /** What every id of this form starts with. */
     public static final String URN_PREFIX = "urn:uuid:";
+    /** The Mercure {@code Last-Event-ID} that asks for everything the hub retains. */
+    public static final String EARLIEST = "earliest";
 
     private static final long MARKER = 0x6865_7261_6c64L; // "herald"
     private static final long LOW_52 = (1L << 52) - 1;
@@ -39,6 +41,27 @@ public final class EventIds {
      */
     public static String mercureId(Event event) {
         return event.key() != null ? event.key() : urn(event.id());
+    }
+
+    /**
+     * Whether the text has the form of an id the hub makes itself, which resumes by position
+     * without a lookup: a Herald cursor ({@code 42}, {@code 42~45}), a {@link #urn URN} of this
+     * class, or {@code earliest}. Anything else can only be a publisher's id, found in the log.
+     */
+    public static boolean isHubForm(String text) {
+        if (text.equals(EARLIEST) || position(text).isPresent()) {
+            return true;
+        }
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && c != '~') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The log position a URN of {@link #urn} carries, or empty for any other text (other UUIDs included). */

@@ -66,6 +66,16 @@ class MercureIdsTest {
     }
 
     @Test
+    void theHubsOwnIdFormsAreToldFromPublishersIds() {
+        for (String own : List.of("42", "42~45~47", "earliest", EventIds.urn(7))) {
+            assertThat(EventIds.isHubForm(own)).as(own).isTrue();
+        }
+        for (String publishers : List.of("", "urn:uuid:" + UUID.randomUUID(), "my-id-1", "42a", "https://example.com/books/1")) {
+            assertThat(EventIds.isHubForm(publishers)).as(publishers).isFalse();
+        }
+    }
+
+    @Test
     void aMercureStreamWritesThePublishersIdOrTheEventsUrnAndNoEventLineForMessages() {
         Hub hub = hub(Hub.builder());
         RecordingSink sink = subscribe(hub, mercure("books/1").build());

@@ -111,22 +111,11 @@ public final class MercureRequests {
         if (id.startsWith("#")) {
             throw new InvalidEventException("an update id must not start with \"#\"");
         }
-        if (id.equals("earliest") || EventIds.position(id).isPresent() || isCursor(id)) {
+        if (EventIds.isHubForm(id)) {
             throw new InvalidEventException("the id \"" + id + "\" has the form of the hub's own ids (numbers, "
                     + "\"earliest\" and urn:uuid:68657261-6c64-8...); leave \"id\" out and the hub makes one");
         }
         return id;
-    }
-
-    /** Whether the text reads as a Herald cursor ({@code 42}, {@code 42~45}), which resumes by position. */
-    private static boolean isCursor(String id) {
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if ((c < '0' || c > '9') && c != '~') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static Duration retry(String text) {

@@ -127,13 +127,13 @@ final class Router {
 
     /**
      * Opens the stream, off the loop if opening may block: reading a cursor, a cluster's log, or
-     * looking up a publisher's id (a Last-Event-ID that is not Herald's own cursor).
+     * looking up a publisher's id (a Last-Event-ID not in one of the hub's own forms).
      */
     private CompletableFuture<Reply> open(Exchange exchange, SubscribeRequest subscription,
             java.util.function.BiConsumer<Connection, dev.herald.http.HttpRequestView> opened, boolean offLoop) {
         String lastEventId = subscription.lastEventId();
         boolean mayBlock = subscription.sinceLastDelivered() && lastEventId == null || hub.eventLog().readsBlock()
-                || lastEventId != null && !Character.isDigit(lastEventId.charAt(0));
+                || lastEventId != null && !EventIds.isHubForm(lastEventId);
         return maybeOffLoop(mayBlock && !offLoop, () -> {
             Connection connection = hub.open(subscription);
             return new Reply.Stream(connection, exchange, opened);

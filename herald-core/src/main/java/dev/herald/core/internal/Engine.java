@@ -47,7 +47,7 @@ public final class Engine {
     /** The event type that tells a client its history has a hole. */
     public static final String RESET_EVENT = "herald-reset";
     /** The Mercure {@code Last-Event-ID} that asks for everything the hub retains. */
-    public static final String EARLIEST = "earliest";
+    public static final String EARLIEST = EventIds.EARLIEST;
     /** The longest publisher key (as {@link dev.herald.core.Publication} accepts them) looked up to resume. */
     private static final int MAX_KEY_LENGTH = 1024;
 
