@@ -19,8 +19,8 @@ import dev.herald.server.dashboard.DashboardSnapshot.Latency;
 import dev.herald.server.dashboard.DashboardSnapshot.NodeCount;
 import dev.herald.server.dashboard.DashboardSnapshot.RecentEvent;
 import dev.herald.server.dashboard.DashboardSnapshot.TopicCount;
+import dev.herald.spring.boot.ClusterMode;
 import dev.herald.spring.boot.HeraldProperties;
-import dev.herald.spring.boot.HistoryStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -263,7 +263,7 @@ public class Dashboard implements DisposableBean {
         if (configured != null && !configured.isBlank()) {
             return configured.trim();
         }
-        if (HistoryStore.redisUrl(properties, environment) == null) {
+        if (ClusterMode.redisUrl(properties, environment) == null) {
             return "local";
         }
         try {

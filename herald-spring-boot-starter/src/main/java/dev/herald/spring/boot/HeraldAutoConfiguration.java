@@ -13,7 +13,6 @@ import dev.herald.http.HeraldApi;
 import dev.herald.http.HeraldAuthenticator;
 import dev.herald.http.TrustedProxies;
 import java.time.InstantSource;
-import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -22,58 +21,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 /**
- * Configures a {@link Hub} from {@code herald.*} properties, with the {@link EventLog} and
- * {@link DeliveryCursors} that {@code herald.history.store} names (in memory by default) and a local
- * {@link EventBus}, unless the application (or another Herald module) defines its own,
- * and the default {@link HeraldAuthenticator}. Inject the hub anywhere and call {@code publish(...)}.
+ * Configures a {@link Hub} from {@code herald.*} properties, on the backend they select (see
+ * {@link BackendConfigurations}): its {@link EventLog}, {@link DeliveryCursors}, {@link EventBus}
+ * and {@link Presence} in Redis with a Redis URL ({@code herald.redis.*}), in a database with
+ * {@code herald.history.store=h2|jdbc}, else in memory; and the default {@link HeraldAuthenticator}.
+ * Every bean stands aside for the application's own. Inject the hub anywhere and call
+ * {@code publish(...)}.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "herald.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(HeraldProperties.class)
+@Import({BackendConfigurations.Redis.class, BackendConfigurations.RedisModuleMissing.class, BackendConfigurations.Jdbc.class,
+        BackendConfigurations.JdbcModuleMissing.class, BackendConfigurations.Memory.class})
 public final class HeraldAutoConfiguration {
-
-    /** The history store named by {@code herald.history.*}, unless the application defines its own log. */
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean({HistoryStore.class, EventLog.class})
-    HistoryStore heraldHistoryStore(HeraldProperties properties, Environment environment, ObjectProvider<DataSource> dataSource,
-            ObjectProvider<InstantSource> clock, ObjectProvider<MetricsRecorder> recorder) {
-        return HistoryStore.open(properties, HistoryStore.redisUrl(properties, environment), dataSource::getIfUnique,
-                clock.getIfAvailable(InstantSource::system), recorder.getIfUnique(() -> MetricsRecorder.NONE));
-    }
-
-    /** Closed by the history store. */
-    @Bean(destroyMethod = "")
-    @ConditionalOnMissingBean
-    EventLog heraldEventLog(HistoryStore store) {
-        return store.eventLog();
-    }
-
-    /** The store's cursors, or in memory when the application brought its own log. */
-    @Bean(destroyMethod = "")
-    @ConditionalOnMissingBean
-    DeliveryCursors heraldDeliveryCursors(ObjectProvider<HistoryStore> store) {
-        HistoryStore history = store.getIfAvailable();
-        return history != null ? history.cursors() : DeliveryCursors.inMemory();
-    }
-
-    /** The cluster's bus in cluster mode, else one that rings this process only. Closing it twice (here and by the history store) is safe. */
-    @Bean
-    @ConditionalOnMissingBean
-    EventBus heraldEventBus(ObjectProvider<HistoryStore> store) {
-        HistoryStore history = store.getIfAvailable();
-        return history != null && history.eventBus() != null ? history.eventBus() : EventBus.local();
-    }
-
-    /** Who is connected: across the cluster in cluster mode, else on this hub. */
-    @Bean
-    @ConditionalOnMissingBean
-    Presence heraldPresence(Hub hub, ObjectProvider<HistoryStore> store) {
-        HistoryStore history = store.getIfAvailable();
-        return history != null ? history.presence(hub) : Presence.local(hub);
-    }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean

@@ -17,9 +17,9 @@ import dev.herald.redis.RedisDeliveryCursors;
 import dev.herald.redis.RedisEventLog;
 import dev.herald.redis.RedisPresence;
 import dev.herald.redis.testing.RedisServer;
+import dev.herald.spring.boot.ClusterMode;
 import dev.herald.spring.boot.HeraldAutoConfiguration;
 import dev.herald.spring.boot.HeraldProperties;
-import dev.herald.spring.boot.HistoryStore;
 import io.lettuce.core.RedisURI;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -95,10 +95,10 @@ class HeraldClusterModeTest {
                 "spring.data.redis.host", "::1", "spring.data.redis.port", "6380", "spring.data.redis.username", "app",
                 "spring.data.redis.password", "p@ss:w/rd#?", "spring.data.redis.database", "2")));
         HeraldProperties properties = new HeraldProperties();
-        assertThat(HistoryStore.redisUrl(properties, environment)).as("off unless asked").isNull();
+        assertThat(ClusterMode.redisUrl(properties, environment)).as("off unless asked").isNull();
         properties.getRedis().setSpringData(true);
 
-        String url = HistoryStore.redisUrl(properties, environment);
+        String url = ClusterMode.redisUrl(properties, environment);
 
         RedisURI parsed = RedisURI.create(url);
         assertThat(parsed.getHost()).isEqualTo("[::1]"); // Lettuce keeps the brackets; InetAddress reads them
@@ -108,7 +108,7 @@ class HeraldClusterModeTest {
         assertThat(new String(credentials.getPassword())).isEqualTo("p@ss:w/rd#?");
         assertThat(parsed.getDatabase()).isEqualTo(2);
         properties.getRedis().setUrl("redis://elsewhere:1");
-        assertThat(HistoryStore.redisUrl(properties, environment)).as("herald.redis.url wins").isEqualTo("redis://elsewhere:1");
+        assertThat(ClusterMode.redisUrl(properties, environment)).as("herald.redis.url wins").isEqualTo("redis://elsewhere:1");
     }
 
     @Test

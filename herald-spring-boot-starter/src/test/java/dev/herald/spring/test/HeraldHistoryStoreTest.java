@@ -12,7 +12,6 @@ import dev.herald.core.RetentionPolicy;
 import dev.herald.jdbc.JdbcDeliveryCursors;
 import dev.herald.jdbc.JdbcEventLog;
 import dev.herald.spring.boot.HeraldAutoConfiguration;
-import dev.herald.spring.boot.HistoryStore;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,8 +31,10 @@ class HeraldHistoryStoreTest {
     @Test
     void historyIsInMemoryByDefault() {
         runner.run(context -> {
-            assertThat(context.getBean(EventLog.class)).isInstanceOf(InMemoryEventLog.class);
-            assertThat(context).hasSingleBean(DeliveryCursors.class).hasSingleBean(HistoryStore.class);
+            assertThat(context.getBean("heraldEventLog")).isInstanceOf(InMemoryEventLog.class);
+            assertThat(context).hasSingleBean(EventLog.class).hasSingleBean(DeliveryCursors.class)
+                    .doesNotHaveBean("heraldHistoryDatabase");
+            assertThat(context.getBean(DeliveryCursors.class).getClass().getSimpleName()).isEqualTo("InMemoryDeliveryCursors");
         });
     }
 
@@ -90,9 +91,10 @@ class HeraldHistoryStoreTest {
         runner.withPropertyValues("herald.history.store=h2", "herald.data-dir=" + dataDir)
                 .withBean(EventLog.class, () -> new InMemoryEventLog(RetentionPolicy.defaults(), InstantSource.system()))
                 .run(context -> {
-                    assertThat(context).doesNotHaveBean(HistoryStore.class);
+                    assertThat(context).doesNotHaveBean("heraldEventLog").doesNotHaveBean("heraldHistoryDatabase");
                     assertThat(context.getBean(EventLog.class)).isInstanceOf(InMemoryEventLog.class);
                     assertThat(context).hasSingleBean(DeliveryCursors.class);
+                    assertThat(context.getBean(DeliveryCursors.class).getClass().getSimpleName()).isEqualTo("InMemoryDeliveryCursors");
                     assertThat(dataDir).isEmptyDirectory();
                 });
     }
