@@ -272,8 +272,10 @@ public final class LoadGenerator implements AutoCloseable {
      * browser's EventSource resumes it: after {@link #RESUME_DELAY_MILLIS}, with the Last-Event-ID.
      */
     private CompletableFuture<Void> connect(Connector connector, Subscriber subscriber, int index) {
-        Subscriber.Handler handler = subscriber.newConnection().onClose(() -> {
-            if (measuring && subscriber.reconnecting.compareAndSet(false, true)) {
+        Subscriber.Handler handler = subscriber.newConnection();
+        handler.onClose(() -> {
+            // A connection dropped on purpose (churn) may report its close after its successor opened.
+            if (measuring && handler.current() && subscriber.reconnecting.compareAndSet(false, true)) {
                 serverDrops.incrementAndGet();
                 group.schedule(() -> connect(connector, subscriber, index), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             }

@@ -45,6 +45,8 @@ final class Subscriber {
     volatile Channel channel;
     /** True from a forced drop until the next connection is established: one reconnection at a time. */
     final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Counts the connections made: the last one made is the current one. */
+    private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Where this subscriber connects. */
     UrlTemplate url() {
@@ -60,10 +62,12 @@ final class Subscriber {
 
     /**
      * A handler for a new HTTP/1.1 connection or HTTP/2 stream, resuming from the last event id
-     * seen, if any.
+     * seen, if any. It becomes the subscriber's current connection: an earlier one whose close is
+     * reported after this (its channelInactive runs after its close completed, when the next
+     * connection may be open already) is no longer {@link Handler#current()}.
      */
     Handler newConnection() {
-        return new Handler(lastEventId);
+        return new Handler(lastEventId, generation.incrementAndGet());
     }
 
     /**
@@ -73,11 +77,18 @@ final class Subscriber {
      */
     final class Handler extends ChannelInboundHandlerAdapter implements SseStreamDecoder.Listener {
         private final String resumeFrom;
+        private final int number;
         private final SseStreamDecoder decoder = new SseStreamDecoder(this);
         private Runnable onClose = () -> { };
 
-        private Handler(String resumeFrom) {
+        private Handler(String resumeFrom, int number) {
             this.resumeFrom = resumeFrom;
+            this.number = number;
+        }
+
+        /** Whether this is the subscriber's last connection made: no other has been opened since. */
+        boolean current() {
+            return number == generation.get();
         }
 
         /** Runs after the connection closed (to reconnect, say). */
