@@ -1,6 +1,7 @@
 package dev.herald.bench.load;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,16 +10,26 @@ import java.util.function.Supplier;
 
 /**
  * Reads a server's CPU time and resident memory from {@code /proc}, summed over its processes (a
- * JVM is one; nginx is a master and its workers).
+ * JVM is one; nginx is a master and its workers); for a JVM, also its memory by kind
+ * ({@link #memory()}).
  */
 public final class ServerProbe {
 
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     private final Supplier<List<Long>> pids;
+    /** The JVM to read by kind, or 0 for a server that is not one. */
+    private final long jvmPid;
+    private final URI prometheus;
 
     public ServerProbe(Supplier<List<Long>> pids) {
+        this(pids, 0, null);
+    }
+
+    private ServerProbe(Supplier<List<Long>> pids, long jvmPid, URI prometheus) {
         this.pids = pids;
+        this.jvmPid = jvmPid;
+        this.prometheus = prometheus;
     }
 
     /** One probe over the processes of several: CPU and memory summed. */
@@ -29,6 +40,24 @@ public final class ServerProbe {
     /** A probe for one process and its children. */
     public static ServerProbe processTree(long rootPid) {
         return new ServerProbe(() -> withChildren(rootPid));
+    }
+
+    /**
+     * A probe for a JVM (and its children), whose memory it also reads by kind; with its Prometheus
+     * scrape at {@code prometheus} for the direct buffers, if not null.
+     */
+    public static ServerProbe jvm(long pid, URI prometheus) {
+        return new ServerProbe(() -> withChildren(pid), pid, prometheus);
+    }
+
+    /**
+     * The server's memory: its RSS and, for a JVM, its heap, direct buffers, threads and their
+     * stacks (NMT figures only when it runs with {@code -XX:NativeMemoryTracking=summary}). Runs a
+     * full GC in a JVM, to read its live heap: call it between measurements, not during one.
+     */
+    public MemoryBreakdown memory() {
+        long rss = rssBytes();
+        return jvmPid == 0 ? MemoryBreakdown.rssOnly(rss) : JvmMemory.read(jvmPid, rss, prometheus);
     }
 
     /** CPU seconds (user + system) used so far. */

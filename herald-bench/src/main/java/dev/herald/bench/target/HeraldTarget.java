@@ -1,6 +1,8 @@
 package dev.herald.bench.target;
 
+import dev.herald.bench.load.ServerProbe;
 import dev.herald.netty.testing.TestCertificates;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +36,15 @@ public final class HeraldTarget extends ProcessTarget implements HeraldApi {
         this.jvm = jvm;
         this.args = args;
         this.tls = tls;
+    }
+
+    /**
+     * Reads the JVM's memory by kind too, with its direct buffers from {@code /actuator/prometheus}
+     * when in clear (over TLS, Native Memory Tracking's "Other" stands in, with {@code --nmt}).
+     */
+    @Override
+    public ServerProbe probe() {
+        return ServerProbe.jvm(pid(), tls ? null : URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"));
     }
 
     @Override

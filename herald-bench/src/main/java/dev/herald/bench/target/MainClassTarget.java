@@ -1,5 +1,6 @@
 package dev.herald.bench.target;
 
+import dev.herald.bench.load.ServerProbe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,12 @@ abstract class MainClassTarget extends ProcessTarget {
     MainClassTarget(int port, Path work, List<String> jvm) {
         super(port, work);
         this.jvm = jvm;
+    }
+
+    /** Reads the JVM's memory by kind too. */
+    @Override
+    public ServerProbe probe() {
+        return ServerProbe.jvm(pid(), null);
     }
 
     protected abstract String mainClass();
