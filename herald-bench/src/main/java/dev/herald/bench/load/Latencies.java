@@ -10,7 +10,7 @@ import org.HdrHistogram.Histogram;
  */
 final class Latencies {
 
-    private static final long MAX_MICROS = 120_000_000L;
+    static final long MAX_MICROS = 120_000_000L;
 
     private final Queue<Histogram> all = new ConcurrentLinkedQueue<>();
     private final ThreadLocal<Histogram> local = ThreadLocal.withInitial(() -> {

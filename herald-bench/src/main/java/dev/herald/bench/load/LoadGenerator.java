@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -39,7 +40,10 @@ public final class LoadGenerator implements AutoCloseable {
      * connections stay in TIME_WAIT for a minute.
      */
     private static final java.util.concurrent.atomic.AtomicInteger NEXT_BLOCK = new java.util.concurrent.atomic.AtomicInteger();
-    private int firstBlock;
+    private volatile int firstBlock;
+
+    /** How long a connect phase may take in all before the subscribers still waiting count as failed. */
+    private static final long CONNECT_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** EventSource's usual reconnection delay when the server names none; Herald sends 3 s too. */
     private static final long RESUME_DELAY_MILLIS = 3000;
@@ -91,7 +95,15 @@ public final class LoadGenerator implements AutoCloseable {
      */
     public record Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
             Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn,
-            List<UrlTemplate> otherSubscribeUrls, Transport transport) {
+            List<UrlTemplate> otherSubscribeUrls, Transport transport, PublishMode publishMode) {
+
+        /** Published pipelined. */
+        public Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
+                Duration duration, int payloadBytes, int publishers, int pipeline, Duration settle, String topicPrefix, double churn,
+                List<UrlTemplate> otherSubscribeUrls, Transport transport) {
+            this(subscribeUrl, publishUrl, format, subscribers, topics, rate, duration, payloadBytes, publishers, pipeline, settle,
+                    topicPrefix, churn, otherSubscribeUrls, transport, PublishMode.PIPELINED);
+        }
 
         /** Subscribers on these URLs over HTTP/1.1. */
         public Config(UrlTemplate subscribeUrl, UrlTemplate publishUrl, PublishFormat format, int subscribers, int topics, double rate,
@@ -111,7 +123,22 @@ public final class LoadGenerator implements AutoCloseable {
         /** This load with subscribers connecting over that transport. */
         public Config with(Transport other) {
             return new Config(subscribeUrl, publishUrl, format, subscribers, topics, rate, duration, payloadBytes, publishers, pipeline,
-                    settle, topicPrefix, churn, otherSubscribeUrls, other);
+                    settle, topicPrefix, churn, otherSubscribeUrls, other, publishMode);
+        }
+
+        /** This load published in that mode. */
+        public Config with(PublishMode mode) {
+            return new Config(subscribeUrl, publishUrl, format, subscribers, topics, rate, duration, payloadBytes, publishers, pipeline,
+                    settle, topicPrefix, churn, otherSubscribeUrls, transport, mode);
+        }
+
+        /** The topic names: the prefix and a number. */
+        String[] topicNames() {
+            String[] names = new String[topics];
+            for (int i = 0; i < names.length; i++) {
+                names[i] = topicPrefix + i;
+            }
+            return names;
         }
 
         /** The subscribe URL of subscriber {@code index}. */
@@ -122,72 +149,55 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    /** What a run measured. */
+    /**
+     * What a run measured. {@code offered} is what the publisher's schedule called for (every event
+     * sent, when publishing as fast as accepted), {@code published} what the target accepted (2xx).
+     */
     public record Result(
             int subscribers, int connected, int refused, double connectSeconds,
-            long published, long rejected, double publishSeconds, double publishRate,
+            PublishMode publishMode, long offered, long published, long rejected, double publishSeconds, double publishRate,
             long expectedDeliveries, long deliveries, long lost, long outOfOrder, long disconnected, long reconnects,
             double deliverySeconds, double deliveriesPerSecond,
-            Histogram latencyMicros, Histogram publishRoundTripMicros,
+            Histogram latencyMicros, Histogram publishRoundTripMicros, Histogram pacingLatenessMicros,
             double serverCpuSeconds, double cpuMicrosPerDelivery,
             long rssBeforeBytes, long rssIdleBytes, long rssAfterBytes, double bytesPerConnection) {
+
+        /** Events offered per second of publishing. */
+        public double offeredRate() {
+            return publishSeconds == 0 ? 0 : offered / publishSeconds;
+        }
+
+        /** The share of the offered events the target accepted: 1 when it accepted every one. */
+        public double acceptedShare() {
+            return offered == 0 ? 1 : published / (double) offered;
+        }
+    }
+
+    /** How a connect phase went: its subscribers' first responses, and how long until the last. */
+    record Connected(int connected, int refused, Map<String, Integer> failures, double seconds) {
     }
 
     public Result run(Config config, ServerProbe probe) throws InterruptedException {
-        String[] topics = new String[config.topics()];
-        for (int i = 0; i < topics.length; i++) {
-            topics[i] = config.topicPrefix() + i;
-        }
+        String[] topics = config.topicNames();
         Latencies latencies = new Latencies();
         long rssBefore = probe.rssBytes();
-        firstBlock = NEXT_BLOCK.getAndAdd(1 + config.subscribers() / PER_SOURCE_ADDRESS);
+        startRun(config.subscribers());
 
         // Connect, a bounded number at a time, from many source addresses.
-        Connector connector = Connector.of(config.transport(), bootstrap, this::localAddress);
-        List<Subscriber> subscribers = new ArrayList<>(config.subscribers());
-        Semaphore pending = new Semaphore(256);
-        long connectStart = System.nanoTime();
-        for (int i = 0; i < config.subscribers(); i++) {
-            int topic = i % topics.length;
-            Subscriber subscriber = new Subscriber(topic, topics[topic], config.subscribeUrl(i), latencies);
-            subscribers.add(subscriber);
-            pending.acquire();
-            subscriber.status.whenComplete((status, error) -> pending.release());
-            connect(connector, subscriber, i).whenComplete((opened, error) -> {
-                if (error != null) {
-                    subscriber.status.completeExceptionally(error);
-                }
-            });
-        }
-        int connected = 0;
-        int refused = 0;
-        Map<String, Integer> failures = new java.util.TreeMap<>();
-        long statusDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (Subscriber subscriber : subscribers) {
-            try {
-                int status = subscriber.status.get(Math.max(1, statusDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (status == 200) {
-                    connected++;
-                } else {
-                    refused++;
-                    failures.merge("HTTP " + status, 1, Integer::sum);
-                }
-            } catch (Exception e) {
-                refused++;
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                failures.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
-            }
-        }
-        if (!failures.isEmpty()) {
-            System.out.println("  connection failures: " + failures);
-        }
-        double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+        Connector connector = connector(config.transport());
+        List<Subscriber> subscribers = subscribers(config, topics, latencies, null);
+        Connected phase = connectAll(connector, subscribers, 256);
+        int connected = phase.connected();
+        int refused = phase.refused();
+        double connectSeconds = phase.seconds();
         Thread.sleep(config.settle().toMillis());
         long rssIdle = probe.rssBytes();
         double bytesPerConnection = connected == 0 ? 0 : (rssIdle - rssBefore) / (double) connected;
 
+        long offered = 0;
         long published = 0;
         long rejected = 0;
+        Histogram pacing = new Histogram(3);
         double publishSeconds = 0;
         long expected = 0;
         long deliveries = 0;
@@ -197,10 +207,7 @@ public final class LoadGenerator implements AutoCloseable {
         double cpu = 0;
         Histogram roundTrips = new Histogram(3);
         if (config.rate() >= 0) {
-            SslContext publishTls = config.publishUrl().tls()
-                    ? ClientTls.context(config.transport().certificate(), ApplicationProtocolNames.HTTP_1_1) : null;
-            Publisher publisher = new Publisher(publishBootstrap, publishTls, config.publishUrl(), config.format(), topics, config.rate(),
-                    config.publishers(), config.pipeline(), config.payloadBytes());
+            Publisher publisher = publisher(config, topics);
             double cpuStart = probe.cpuSeconds();
             serverDrops.set(0);
             measuring = true;
@@ -214,35 +221,22 @@ public final class LoadGenerator implements AutoCloseable {
             }
             publishSeconds = (System.nanoTime() - publisher.startNanos()) / 1e9;
             published = publisher.acceptedTotal();
+            offered = publisher.offered();
             rejected = publisher.rejected();
+            pacing = publisher.pacingLateness();
             for (Subscriber subscriber : subscribers) {
-                if (subscriber.status.isDone() && !subscriber.status.isCompletedExceptionally() && subscriber.status.join() == 200) {
+                if (connected(subscriber)) {
                     expected += publisher.accepted(subscriber.topic);
                 }
             }
-            // Drain: wait until every delivery arrived, or nothing moved for five seconds.
-            long lastProgress = System.nanoTime();
-            long lastCount = -1;
-            while (true) {
-                long count = subscribers.stream().mapToLong(s -> s.received).sum();
-                if (count >= expected) {
-                    break;
-                }
-                if (count != lastCount) {
-                    lastCount = count;
-                    lastProgress = System.nanoTime();
-                } else if (System.nanoTime() - lastProgress > 5_000_000_000L) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
+            drain(subscribers, expected);
             measuring = false;
             deliverySeconds = (System.nanoTime() - publisher.startNanos()) / 1e9;
             cpu = probe.cpuSeconds() - cpuStart;
             for (Subscriber subscriber : subscribers) {
                 deliveries += subscriber.received;
                 outOfOrder += subscriber.outOfOrder;
-                if (subscriber.status.isDone() && !subscriber.status.isCompletedExceptionally() && subscriber.status.join() == 200) {
+                if (connected(subscriber)) {
                     lost += Math.max(0, publisher.accepted(subscriber.topic) - subscriber.received);
                 }
             }
@@ -251,30 +245,157 @@ public final class LoadGenerator implements AutoCloseable {
         long disconnected = serverDrops.get();
         long reconnects = subscribers.stream().mapToLong(s -> s.reconnects).sum();
         long rssAfter = probe.rssBytes();
+        closeAll(subscribers, connector);
+        return new Result(config.subscribers(), connected, refused, connectSeconds,
+                config.publishMode(), offered, published, rejected, publishSeconds, publishSeconds == 0 ? 0 : published / publishSeconds,
+                expected, deliveries, lost, outOfOrder, disconnected, reconnects,
+                deliverySeconds, deliverySeconds == 0 ? 0 : deliveries / deliverySeconds,
+                latencies.merged(), roundTrips, pacing,
+                cpu, deliveries == 0 ? 0 : cpu * 1e6 / deliveries,
+                rssBefore, rssIdle, rssAfter, bytesPerConnection);
+    }
+
+    /** Takes a fresh block of source addresses for a run of this many subscribers. */
+    void startRun(int subscribers) {
+        firstBlock = NEXT_BLOCK.getAndAdd(1 + subscribers / PER_SOURCE_ADDRESS);
+    }
+
+    /** A connector for subscribers over the transport, from this run's source addresses. */
+    Connector connector(Transport transport) {
+        return Connector.of(transport, bootstrap, this::localAddress);
+    }
+
+    /** The run's subscribers, not yet connected: subscriber {@code i} of topic {@code i mod topics}. */
+    static List<Subscriber> subscribers(Config config, String[] topics, Latencies latencies, LatencyTimeline timeline) {
+        List<Subscriber> subscribers = new ArrayList<>(config.subscribers());
+        for (int i = 0; i < config.subscribers(); i++) {
+            int topic = i % topics.length;
+            subscribers.add(new Subscriber(topic, topics[topic], config.subscribeUrl(i), latencies, timeline));
+        }
+        return subscribers;
+    }
+
+    /** The run's publisher, on its own event loop, in the run's mode. */
+    Publisher publisher(Config config, String[] topics) {
+        SslContext publishTls = config.publishUrl().tls()
+                ? ClientTls.context(config.transport().certificate(), ApplicationProtocolNames.HTTP_1_1) : null;
+        return new Publisher(publishBootstrap, publishTls, config.publishUrl(), config.format(), topics, config.rate(),
+                config.publishMode(), config.publishers(), config.pipeline(), config.payloadBytes());
+    }
+
+    /**
+     * Connects every subscriber, at most {@code window} waiting for their response at a time, as
+     * fast as the target answers; returns once each has its first status or failed, or after
+     * {@link #CONNECT_TIMEOUT_NANOS} (those still waiting count as failed).
+     */
+    Connected connectAll(Connector connector, List<Subscriber> subscribers, int window) throws InterruptedException {
+        return connectAll(connector, subscribers, window, 0);
+    }
+
+    /** As {@link #connectAll(Connector, List, int)}, numbering the subscribers (their source addresses) from {@code firstIndex}. */
+    Connected connectAll(Connector connector, List<Subscriber> subscribers, int window, int firstIndex) throws InterruptedException {
+        Semaphore pending = new Semaphore(window);
+        long start = System.nanoTime();
+        long deadline = start + CONNECT_TIMEOUT_NANOS;
+        for (int i = 0; i < subscribers.size(); i++) {
+            Subscriber subscriber = subscribers.get(i);
+            if (!pending.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                subscriber.status.completeExceptionally(new TimeoutException("not connected within the connect phase"));
+                continue;
+            }
+            subscriber.status.whenComplete((status, error) -> pending.release());
+            connect(connector, subscriber, firstIndex + i).whenComplete((opened, error) -> {
+                if (error != null) {
+                    subscriber.status.completeExceptionally(error);
+                }
+            });
+        }
+        int connected = 0;
+        int refused = 0;
+        Map<String, Integer> failures = new java.util.TreeMap<>();
+        for (Subscriber subscriber : subscribers) {
+            try {
+                int status = subscriber.status.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (status == 200) {
+                    connected++;
+                } else {
+                    refused++;
+                    failures.merge("HTTP " + status, 1, Integer::sum);
+                }
+            } catch (Exception e) {
+                refused++;
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                failures.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!failures.isEmpty()) {
+            System.out.println("  connection failures: " + failures);
+        }
+        return new Connected(connected, refused, failures, seconds);
+    }
+
+    /** Whether the subscriber's first connection had a 200. */
+    static boolean connected(Subscriber subscriber) {
+        return subscriber.status.isDone() && !subscriber.status.isCompletedExceptionally() && subscriber.status.join() == 200;
+    }
+
+    /** Waits until the subscribers received {@code expected} events in all, or nothing moved for five seconds. */
+    static void drain(List<Subscriber> subscribers, long expected) throws InterruptedException {
+        long lastProgress = System.nanoTime();
+        long lastCount = -1;
+        while (true) {
+            long count = subscribers.stream().mapToLong(s -> s.received).sum();
+            if (count >= expected) {
+                break;
+            }
+            if (count != lastCount) {
+                lastCount = count;
+                lastProgress = System.nanoTime();
+            } else if (System.nanoTime() - lastProgress > 5_000_000_000L) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Closes every subscriber's connection, and the connector's. */
+    static void closeAll(List<Subscriber> subscribers, Connector connector) {
+        close(subscribers);
+        connector.close();
+    }
+
+    /** Closes every subscriber's connection (HTTP/1.1) or stream (HTTP/2). */
+    static void close(List<Subscriber> subscribers) {
         for (Subscriber subscriber : subscribers) {
             Channel channel = subscriber.channel;
             if (channel != null) {
                 channel.close();
             }
         }
-        connector.close();
-        return new Result(config.subscribers(), connected, refused, connectSeconds,
-                published, rejected, publishSeconds, publishSeconds == 0 ? 0 : published / publishSeconds,
-                expected, deliveries, lost, outOfOrder, disconnected, reconnects,
-                deliverySeconds, deliverySeconds == 0 ? 0 : deliveries / deliverySeconds,
-                latencies.merged(), roundTrips,
-                cpu, deliveries == 0 ? 0 : cpu * 1e6 / deliveries,
-                rssBefore, rssIdle, rssAfter, bytesPerConnection);
+    }
+
+    /** Sets whether a stream the server ends is resumed (after the reconnection delay) and counted. */
+    void measuring(boolean on) {
+        measuring = on;
+        if (on) {
+            serverDrops.set(0);
+        }
+    }
+
+    /** Streams the server ended while measuring. */
+    long serverDrops() {
+        return serverDrops.get();
     }
 
     /**
      * Connects a subscriber. While a run is measuring, a stream the server ends is resumed as a
      * browser's EventSource resumes it: after {@link #RESUME_DELAY_MILLIS}, with the Last-Event-ID.
      */
-    private CompletableFuture<Void> connect(Connector connector, Subscriber subscriber, int index) {
+    CompletableFuture<Void> connect(Connector connector, Subscriber subscriber, int index) {
         Subscriber.Handler handler = subscriber.newConnection();
         handler.onClose(() -> {
-            // A connection dropped on purpose (churn) may report its close after its successor opened.
+            // A connection dropped on purpose (churn, a storm) may report its close after its successor opened.
             if (measuring && handler.current() && subscriber.reconnecting.compareAndSet(false, true)) {
                 serverDrops.incrementAndGet();
                 group.schedule(() -> connect(connector, subscriber, index), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);

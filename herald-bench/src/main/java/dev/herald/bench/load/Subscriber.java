@@ -47,6 +47,22 @@ final class Subscriber {
     final java.util.concurrent.atomic.AtomicBoolean reconnecting = new java.util.concurrent.atomic.AtomicBoolean();
     /** Counts the connections made: the last one made is the current one. */
     private final java.util.concurrent.atomic.AtomicInteger generation = new java.util.concurrent.atomic.AtomicInteger();
+    /** Also records latencies by send time, when a run reads its phases apart; null otherwise. */
+    private final LatencyTimeline timeline;
+
+    /** The event whose id to keep in {@link #recordedId}, by sequence number; none below 1. */
+    volatile long recordIdOfSeq;
+    /** The id the server gave event {@link #recordIdOfSeq}, once received. */
+    volatile String recordedId;
+
+    /**
+     * A resume being watched (a reconnect storm): the sequence number to catch up to, below 0 when
+     * none; the {@link System#nanoTime()} the subscriber was disconnected; and the time it had its
+     * 200 and every event up to that number (0 until then).
+     */
+    volatile long resumeTargetSeq = -1;
+    volatile long disconnectedNanos;
+    volatile long resumedNanos;
 
     /** Where this subscriber connects. */
     UrlTemplate url() {
@@ -54,10 +70,42 @@ final class Subscriber {
     }
 
     Subscriber(int topic, String topicName, UrlTemplate url, Latencies latencies) {
+        this(topic, topicName, url, latencies, null);
+    }
+
+    /** Recording latencies by send time into the timeline too, if not null. */
+    Subscriber(int topic, String topicName, UrlTemplate url, Latencies latencies, LatencyTimeline timeline) {
         this.topic = topic;
         this.topicName = topicName;
         this.url = url;
         this.latencies = latencies;
+        this.timeline = timeline;
+    }
+
+    /**
+     * Starts as if it had received the topic's events up to {@code seq}, the last with this id: its
+     * first connection resumes after it (a browser that reconnects after a restart of the server).
+     */
+    void resumeFrom(String id, long seq) {
+        lastEventId = id;
+        lastSeq = seq;
+    }
+
+    /**
+     * Watches the next connection's resume: done once it has its 200 and every event up to
+     * {@code seq}. Call once the previous connection is closed, before the next opens.
+     */
+    void watchResume(long seq, long disconnectedAt) {
+        disconnectedNanos = disconnectedAt;
+        resumedNanos = 0;
+        resumeTargetSeq = seq;
+    }
+
+    private void checkResumed(long now) {
+        // The target is set only once the old connection closed: only the new one's events count.
+        if (resumeTargetSeq >= 0 && resumedNanos == 0 && lastSeq >= resumeTargetSeq) {
+            resumedNanos = now;
+        }
     }
 
     /**
@@ -163,6 +211,9 @@ final class Subscriber {
             closed = false;
             status.complete(code);
             reconnecting.set(false);
+            if (code == 200) {
+                checkResumed(System.nanoTime());
+            }
         }
 
         @Override
@@ -179,8 +230,16 @@ final class Subscriber {
             } else {
                 outOfOrder++; // a repeat or a late arrival: either breaks the guarantee
             }
+            if (seq == recordIdOfSeq) {
+                recordedId = lastEventId;
+            }
+            checkResumed(now);
             if (sentNanos >= measureFromNanos) {
-                latencies.record((now - sentNanos) / 1000);
+                long micros = (now - sentNanos) / 1000;
+                latencies.record(micros);
+                if (timeline != null) {
+                    timeline.record(sentNanos, micros);
+                }
             }
         }
 
