@@ -11,10 +11,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -55,6 +55,7 @@ public final class HeraldNettyServer implements AutoCloseable {
     private Channel server;
     private Channel redirect;
     private AddressLimiter addresses;
+    private NettyTransport transport;
 
     private HeraldNettyServer(Builder settings) {
         this.settings = settings;
@@ -72,8 +73,11 @@ public final class HeraldNettyServer implements AutoCloseable {
 
     /** Binds the port (and the redirect port, if any) and starts serving; returns this server. */
     public HeraldNettyServer start() throws InterruptedException {
-        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-netty-accept"), NioIoHandler.newFactory());
-        workers = new MultiThreadIoEventLoopGroup(settings.ioThreads, new DefaultThreadFactory("herald-netty-io"), NioIoHandler.newFactory());
+        transport = settings.transport.resolve();
+        IoHandlerFactory io = transport.ioHandlerFactory();
+        Class<? extends ServerChannel> serverChannel = transport.serverChannel();
+        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("herald-netty-accept"), io);
+        workers = new MultiThreadIoEventLoopGroup(settings.ioThreads, new DefaultThreadFactory("herald-netty-io"), io);
         HeraldApi api = settings.api != null ? settings.api : settings.apiBuilder.build();
         Router router = new Router(api, settings.routes, settings.prefixRoutes, settings.responders);
         WriterExecutors writers = new WriterExecutors();
@@ -86,7 +90,7 @@ public final class HeraldNettyServer implements AutoCloseable {
         }
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(serverChannel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -111,7 +115,7 @@ public final class HeraldNettyServer implements AutoCloseable {
         try {
             server = bootstrap.bind(new InetSocketAddress(settings.host, settings.port)).sync().channel();
             if (settings.redirectPort >= 0) {
-                redirect = new ServerBootstrap().group(acceptors, workers).channel(NioServerSocketChannel.class)
+                redirect = new ServerBootstrap().group(acceptors, workers).channel(serverChannel)
                         .childHandler(new ChannelInitializer<SocketChannel>() {
                             @Override
                             protected void initChannel(SocketChannel channel) {
@@ -129,6 +133,11 @@ public final class HeraldNettyServer implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + settings.host + ":" + settings.port + ": " + e.getMessage(), e);
         }
         return this;
+    }
+
+    /** The transport the server runs on, once started: {@link NettyTransport#AUTO}'s choice resolved. */
+    public NettyTransport transport() {
+        return transport != null ? transport : settings.transport.resolve();
     }
 
     /** The port the server listens on (useful after binding port 0). */
@@ -188,6 +197,7 @@ public final class HeraldNettyServer implements AutoCloseable {
         private ServerTls tls;
         private boolean http2 = true;
         private int redirectPort = -1;
+        private NettyTransport transport = NettyTransport.AUTO;
 
         private Builder(HeraldApi.Builder apiBuilder, HeraldApi api) {
             this.apiBuilder = apiBuilder;
@@ -279,6 +289,15 @@ public final class HeraldNettyServer implements AutoCloseable {
          */
         public Builder redirectHttpFrom(int port) {
             redirectPort = port;
+            return this;
+        }
+
+        /**
+         * How the event loops reach the kernel: {@link NettyTransport#AUTO} (the default) takes
+         * io_uring, else epoll, else NIO, whichever this machine allows first.
+         */
+        public Builder transport(NettyTransport value) {
+            transport = Objects.requireNonNull(value);
             return this;
         }
 

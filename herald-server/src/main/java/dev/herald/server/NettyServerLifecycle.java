@@ -49,6 +49,7 @@ public class NettyServerLifecycle implements SmartLifecycle {
     private final ObjectProvider<PrometheusMeterRegistry> prometheus;
     private final ConfigurableEnvironment environment;
     private final TlsProperties tlsProperties;
+    private final NettyProperties nettyProperties;
     private final ObjectProvider<SslBundles> sslBundles;
     private final ActuatorBeans actuator;
     private final ObjectProvider<Dashboard> dashboard;
@@ -57,10 +58,11 @@ public class NettyServerLifecycle implements SmartLifecycle {
 
     public NettyServerLifecycle(Hub hub, HeraldApi api, HeraldProperties properties, TrustedProxies proxies,
             ObjectProvider<SeedDemos> demos, ObjectProvider<PrometheusMeterRegistry> prometheus, ConfigurableEnvironment environment,
-            TlsProperties tlsProperties, ObjectProvider<SslBundles> sslBundles, ActuatorBeans actuator, ObjectProvider<Dashboard> dashboard) {
+            TlsProperties tlsProperties, NettyProperties nettyProperties, ObjectProvider<SslBundles> sslBundles, ActuatorBeans actuator, ObjectProvider<Dashboard> dashboard) {
         this.dashboard = dashboard;
         this.actuator = actuator;
         this.tlsProperties = tlsProperties;
+        this.nettyProperties = nettyProperties;
         this.sslBundles = sslBundles;
         this.hub = hub;
         this.api = api;
@@ -80,10 +82,14 @@ public class NettyServerLifecycle implements SmartLifecycle {
                 .host(address)
                 .port(port)
                 .trustedProxies(proxies)
+                .transport(nettyProperties.getTransport())
                 .socketSendBuffer((int) Math.min(Integer.MAX_VALUE, limits.getSocketSendBuffer().toBytes()))
                 .limits(new ServerLimits((int) limits.getMaxRequestLine().toBytes(), (int) limits.getMaxHeaderSize().toBytes(),
                         limits.getMaxQueryParameters(), limits.getRequestTimeout(), limits.getIdleTimeout(),
                         limits.getMaxConnectionsPerAddress(), limits.getMaxConcurrentStreams()));
+        if (nettyProperties.getIoThreads() > 0) {
+            builder.ioThreads(nettyProperties.getIoThreads());
+        }
         ServerTls tls = tls();
         builder.http2(tlsProperties.isHttp2());
         if (tls != null) {
@@ -134,10 +140,10 @@ public class NettyServerLifecycle implements SmartLifecycle {
         }
         // Lets tests read the bound ports the usual way (@LocalServerPort, @LocalManagementPort).
         environment.getPropertySources().addFirst(new MapPropertySource("herald.server.ports", ports));
-        log.info("Herald listening on {}:{} ({}, API at {})", address, server.port(), tls == null
+        log.info("Herald listening on {}:{} ({}, API at {}, Netty transport {})", address, server.port(), tls == null
                 ? (tlsProperties.isHttp2() ? "HTTP/1.1 and h2c" : "HTTP/1.1")
                 : "HTTPS: " + (tlsProperties.isHttp2() ? "HTTP/2 and HTTP/1.1" : "HTTP/1.1") + ", TLS by " + tls.provider(),
-                properties.getEndpoint().getPath());
+                properties.getEndpoint().getPath(), server.transport().label());
         if (server.redirectPort() >= 0) {
             log.info("Plain HTTP on port {} redirects to HTTPS", server.redirectPort());
         }
@@ -247,5 +253,10 @@ public class NettyServerLifecycle implements SmartLifecycle {
     /** The bound port. */
     public int port() {
         return server.port();
+    }
+
+    /** The transport the event loops run on ({@code herald.netty.transport}, {@code auto} resolved). */
+    public dev.herald.netty.NettyTransport transport() {
+        return server.transport();
     }
 }
