@@ -147,7 +147,8 @@ public final class Bench {
                                      (the default for load)
                           paced      one request per event, written and flushed on its own at start + i/rate by a dedicated
                                      thread, over --publishers keep-alive connections, responses allowed to be outstanding
-                          The tables give offered/s (what the rate called for) beside published/s (accepted) and their ratio.
+                          The tables give offered/s (what the rate called for, over the run's duration) beside
+                          published/s (accepted, until the last answer came) and the share accepted.
             protocols: what subscribers speak (every target: h1; herald: all four), each run on a fresh server:
                      h1      HTTP/1.1 in clear, a connection per subscriber (the default)
                      h1-tls  HTTP/1.1 over TLS, a connection per subscriber

@@ -151,21 +151,18 @@ public final class LoadGenerator implements AutoCloseable {
 
     /**
      * What a run measured. {@code offered} is what the publisher's schedule called for (every event
-     * sent, when publishing as fast as accepted), {@code published} what the target accepted (2xx).
+     * sent, when publishing as fast as accepted), per second of the schedule's run; {@code published}
+     * what the target accepted (2xx), per second until the last answer.
      */
     public record Result(
             int subscribers, int connected, int refused, double connectSeconds,
-            PublishMode publishMode, long offered, long published, long rejected, double publishSeconds, double publishRate,
+            PublishMode publishMode, long offered, double offeredRate, long published, long rejected, double publishSeconds,
+            double publishRate,
             long expectedDeliveries, long deliveries, long lost, long outOfOrder, long disconnected, long reconnects,
             double deliverySeconds, double deliveriesPerSecond,
             Histogram latencyMicros, Histogram publishRoundTripMicros, Histogram pacingLatenessMicros,
             double serverCpuSeconds, double cpuMicrosPerDelivery,
             long rssBeforeBytes, long rssIdleBytes, long rssAfterBytes, double bytesPerConnection) {
-
-        /** Events offered per second of publishing. */
-        public double offeredRate() {
-            return publishSeconds == 0 ? 0 : offered / publishSeconds;
-        }
 
         /** The share of the offered events the target accepted: 1 when it accepted every one. */
         public double acceptedShare() {
@@ -195,6 +192,7 @@ public final class LoadGenerator implements AutoCloseable {
         double bytesPerConnection = connected == 0 ? 0 : (rssIdle - rssBefore) / (double) connected;
 
         long offered = 0;
+        double offeredRate = 0;
         long published = 0;
         long rejected = 0;
         Histogram pacing = new Histogram(3);
@@ -222,6 +220,7 @@ public final class LoadGenerator implements AutoCloseable {
             publishSeconds = (System.nanoTime() - publisher.startNanos()) / 1e9;
             published = publisher.acceptedTotal();
             offered = publisher.offered();
+            offeredRate = publisher.offeredRate(publishSeconds);
             rejected = publisher.rejected();
             pacing = publisher.pacingLateness();
             for (Subscriber subscriber : subscribers) {
@@ -247,7 +246,8 @@ public final class LoadGenerator implements AutoCloseable {
         long rssAfter = probe.rssBytes();
         closeAll(subscribers, connector);
         return new Result(config.subscribers(), connected, refused, connectSeconds,
-                config.publishMode(), offered, published, rejected, publishSeconds, publishSeconds == 0 ? 0 : published / publishSeconds,
+                config.publishMode(), offered, offeredRate, published, rejected, publishSeconds,
+                publishSeconds == 0 ? 0 : published / publishSeconds,
                 expected, deliveries, lost, outOfOrder, disconnected, reconnects,
                 deliverySeconds, deliverySeconds == 0 ? 0 : deliveries / deliverySeconds,
                 latencies.merged(), roundTrips, pacing,

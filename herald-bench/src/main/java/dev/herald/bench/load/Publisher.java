@@ -195,6 +195,18 @@ final class Publisher {
         return issued.get();
     }
 
+    /**
+     * Events offered per second: at a rate, over the time the schedule ran (the run's duration,
+     * however long the last responses took); as fast as accepted, over {@code sendingSeconds}.
+     */
+    double offeredRate(double sendingSeconds) {
+        if (mode == PublishMode.PACED || rate > 0) {
+            long scheduled = endNanos - startNanos;
+            return scheduled <= 0 ? 0 : offered() / (scheduled / 1e9);
+        }
+        return sendingSeconds == 0 ? 0 : offered() / sendingSeconds;
+    }
+
     long rejected() {
         return rejected.get();
     }

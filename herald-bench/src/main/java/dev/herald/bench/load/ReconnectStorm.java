@@ -71,7 +71,7 @@ public final class ReconnectStorm {
      * @param latency          latency of every event
      */
     public record Result(int subscribers, int connected, int refused, double connectSeconds,
-            PublishMode publishMode, long offered, long published, long rejected, double publishSeconds,
+            PublishMode publishMode, long offered, double offeredRate, long published, long rejected, double publishSeconds,
             int stormed, int resumed, double recoverySeconds, Histogram resumeMicros,
             long expected, long deliveries, long lost, long repeated, long serverDrops,
             double stormCpuSeconds, double stormSeconds, double steadyCpuPerSecond,
@@ -87,10 +87,7 @@ public final class ReconnectStorm {
             return stormed == 0 ? 0 : (stormCpuSeconds - steadyCpuPerSecond * stormSeconds) * 1e6 / stormed;
         }
 
-        public double offeredRate() {
-            return publishSeconds == 0 ? 0 : offered / publishSeconds;
-        }
-
+        /** Events accepted per second, until the last answer. */
         public double publishRate() {
             return publishSeconds == 0 ? 0 : published / publishSeconds;
         }
@@ -157,7 +154,8 @@ public final class ReconnectStorm {
         long windowEnd = stormStart + config.stormWindow().toNanos();
         long afterFrom = storm.recoveredAt > 0 ? storm.recoveredAt : windowEnd;
         return new Result(shape.subscribers(), phase.connected(), phase.refused(), phase.seconds(),
-                shape.publishMode(), publisher.offered(), publisher.acceptedTotal(), publisher.rejected(), publishSeconds,
+                shape.publishMode(), publisher.offered(), publisher.offeredRate(publishSeconds), publisher.acceptedTotal(),
+                publisher.rejected(), publishSeconds,
                 storm.stormed.size(), storm.resumed, storm.recoveredAt > 0 ? (storm.recoveredAt - storm.firstDrop) / 1e9 : Double.NaN,
                 storm.resumeMicros, expected, deliveries, lost, repeated, serverDrops,
                 storm.cpuSeconds, storm.seconds, storm.steadyCpuPerSecond,
