@@ -161,10 +161,10 @@ final class Storms {
      */
     static String memoryTable(List<Measured<ConnectStorm.Result>> runs) {
         StringBuilder md = new StringBuilder();
-        md.append("Memory by kind: heap used is the live set after a full GC; direct buffers from the server's Prometheus scrape "
-                + "(jvm_buffer_memory_used_bytes, id=direct); NMT Other (direct and Unsafe memory), thread stacks (committed) "
-                + "and NMT committed with --nmt.\n\n");
-        md.append("| target | when | RSS | heap used | heap committed | direct buffers | NMT Other | threads | thread stacks | NMT committed |\n");
+        md.append("Memory by kind: RSS first, then the rest after a full GC: heap used is the live set; direct buffers from the "
+                + "server's Prometheus scrape (jvm_buffer_memory_used_bytes, id=direct); with --nmt, NMT's Other (direct and Unsafe "
+                + "memory), thread stacks (committed) and native (all NMT tracks but the Java heap, committed).\n\n");
+        md.append("| target | when | RSS | heap used | heap committed | direct buffers | NMT Other | threads | thread stacks | native (NMT) |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Measured<ConnectStorm.Result> run : runs) {
             ConnectStorm.Result r = run.result();
@@ -179,7 +179,7 @@ final class Storms {
                     perConnection(a, b, n, MemoryBreakdown::heapCommittedBytes), perConnection(a, b, n, MemoryBreakdown::directBytes),
                     perConnection(a, b, n, MemoryBreakdown::nmtOtherBytes),
                     a.threads() < 0 || b.threads() < 0 ? "—" : String.format(Locale.ROOT, "%+d in all", a.threads() - b.threads()),
-                    perConnection(a, b, n, MemoryBreakdown::threadStackBytes), perConnection(a, b, n, MemoryBreakdown::nmtCommittedBytes)));
+                    perConnection(a, b, n, MemoryBreakdown::threadStackBytes), perConnection(a, b, n, MemoryBreakdown::nativeBytes)));
         }
         return md.toString();
     }
@@ -187,7 +187,7 @@ final class Storms {
     private static String memoryRow(String label, String when, MemoryBreakdown m) {
         return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", label, when, mb(m.rssBytes()),
                 mb(m.heapUsedBytes()), mb(m.heapCommittedBytes()), mb(m.directBytes()), mb(m.nmtOtherBytes()), count(m.threads()),
-                mb(m.threadStackBytes()), mb(m.nmtCommittedBytes()));
+                mb(m.threadStackBytes()), mb(m.nativeBytes()));
     }
 
     /** The reconnect storms: a row per run. */

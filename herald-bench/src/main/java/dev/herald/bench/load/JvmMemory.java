@@ -33,16 +33,18 @@ final class JvmMemory {
 
     /**
      * Reads the JVM {@code pid}; {@code rssBytes} is its resident set, read before (the full GC this
-     * does would move it). {@code prometheus} may be null.
+     * starts with would move it). Everything else is read after that GC, so that the heap is the
+     * live set and NMT's figures agree with it. {@code prometheus} may be null.
      */
     static MemoryBreakdown read(long pid, long rssBytes, URI prometheus) {
-        String nmt = jcmd(pid, "VM.native_memory", "summary");
-        long direct = prometheus == null ? -1 : prometheusValue(scrape(prometheus), "jvm_buffer_memory_used_bytes", "id=\"direct\"");
-        int threads = threads(pid);
         jcmd(pid, "GC.run");
         long[] heap = heapInfo(jcmd(pid, "GC.heap_info"));
-        return new MemoryBreakdown(rssBytes, heap[1], heap[0], direct, nmtCommitted(nmt, "Other"), threads, nmtStackCommitted(nmt),
-                nmtTotalCommitted(nmt));
+        String nmt = jcmd(pid, "VM.native_memory", "summary");
+        long direct = prometheus == null ? -1 : prometheusValue(scrape(prometheus), "jvm_buffer_memory_used_bytes", "id=\"direct\"");
+        long total = nmtTotalCommitted(nmt);
+        long javaHeap = nmtCommitted(nmt, "Java Heap");
+        return new MemoryBreakdown(rssBytes, heap[1], heap[0], direct, nmtCommitted(nmt, "Other"), threads(pid), nmtStackCommitted(nmt),
+                total < 0 || javaHeap < 0 ? -1 : total - javaHeap);
     }
 
     /** NMT's committed bytes of a category ("Other", "Thread", "Java Heap"), or -1 when the summary has none. */
