@@ -130,16 +130,29 @@ public interface HeraldAuthenticator extends AutoCloseable {
         if (!address.startsWith("127.")) {
             return false;
         }
-        String[] parts = address.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit) || Integer.parseInt(part) > 255) {
+        // Four dotted decimal octets, each 0-255 in at most three digits; read in place, as every
+        // request from a local caller asks.
+        int dots = 0;
+        int digits = 0;
+        int octet = 0;
+        for (int i = 0; i < address.length(); i++) {
+            char c = address.charAt(i);
+            if (c == '.') {
+                if (digits == 0 || ++dots > 3) {
+                    return false;
+                }
+                digits = 0;
+                octet = 0;
+            } else if (c >= '0' && c <= '9' && ++digits <= 3) {
+                octet = octet * 10 + (c - '0');
+                if (octet > 255) {
+                    return false;
+                }
+            } else {
                 return false;
             }
         }
-        return true;
+        return dots == 3 && digits > 0;
     }
 
     /** Everyone is anonymous: may subscribe to these public selectors and receive public events; nobody publishes. */

@@ -39,6 +39,13 @@ class ProtectedModeTest {
                 // A page whose domain an attacker rebound to 127.0.0.1 names its own host...
                 FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "rebind.attacker.example:8080"),
                 FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "127.0.0.1.nip.io"),
+                // Names that start like a loopback address and are not one.
+                FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "127.0.0.256"),
+                FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "127.0.0.1000"),
+                FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "127..0.1"),
+                FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "127.0.0."),
+                FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "127.0.0.1a"),
+                FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "127.0.0.1.2"),
                 // ...or sends its own origin.
                 FakeRequest.get("/events").remoteAddress("127.0.0.1").header("Host", "localhost").header("Origin", "http://evil.example"),
                 FakeRequest.get("/events").remoteAddress("127.0.0.1"));

@@ -15,6 +15,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -421,10 +423,28 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         ctx.channel().config().setAutoRead(true); // to see the client leave
         ctx.write(response, ctx.voidPromise()); // flushed with the stream's first bytes
+        if (!stream2) {
+            shedRequestHandlers(ctx.pipeline());
+        }
         ctx.channel().closeFuture().addListener(closed -> connection.disconnected());
         connection.start(new NettyEventSink(ctx.channel(), writers.of(ctx.channel().eventLoop()), stream2));
         if (start.opened() != null) {
             start.opened().accept(connection, start.request());
+        }
+    }
+
+    /**
+     * Takes the request's codec and timer off a connection a stream now owns: its head is encoded
+     * already, the stream's bytes are written as they are (close-delimited), and nothing the
+     * client sends is parsed again, so the decoder's buffers and the timer's state would only sit
+     * there for the stream's life, on every connection.
+     */
+    private static void shedRequestHandlers(ChannelPipeline pipeline) {
+        if (pipeline.get("http") instanceof HttpServerCodec) {
+            pipeline.remove("http");
+        }
+        if (pipeline.get("timer") instanceof RequestTimer) {
+            pipeline.remove("timer");
         }
     }
 

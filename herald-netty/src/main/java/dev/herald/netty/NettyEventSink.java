@@ -87,7 +87,7 @@ final class NettyEventSink implements EventSink {
         if (channel.isActive()) {
             // The body ends with the connection. A client that is not reading would hold the
             // close back behind its unread bytes: after a grace period, reset it.
-            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            channel.writeAndFlush(framed ? LastHttpContent.EMPTY_LAST_CONTENT : Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             try {
                 channel.eventLoop().schedule(this::abort, CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
             } catch (java.util.concurrent.RejectedExecutionException stopping) {
