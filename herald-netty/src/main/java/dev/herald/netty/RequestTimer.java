@@ -139,6 +139,10 @@ final class RequestTimer extends ChannelInboundHandlerAdapter {
     /** A stream took the connection over: no more timing here. */
     void streaming() {
         arm(Phase.STREAMING, 0);
+        if (check != null) {
+            check.cancel(false); // not left queued on the event loop until its deadline, once per stream
+            check = null;
+        }
     }
 
     private void arm(Phase next, long at) {
