@@ -9,19 +9,33 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.logging.LoggingSystemProperty;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The server's logs as JSON (Spring Boot's structured logging in the ECS format), and the access
  * log of non-stream requests, which is off unless its logger is turned on.
+ *
+ * <p>Logging is one per JVM, and Spring Boot configures it only while no other application has:
+ * as long as an earlier test's context is open (Spring's test context cache keeps them open), a new
+ * context's {@code logging.*} settings are ignored and it logs in the earlier context's format. So
+ * this test releases logging before its context starts, and afterwards closes its context (which
+ * releases logging again) and puts back the logging system properties it found, so that the next
+ * context configures logging from its own settings.
  */
 @SpringBootTest(properties = {
     "server.port=0",
@@ -31,13 +45,36 @@ import tools.jackson.databind.json.JsonMapper;
     "logging.level.dev.herald.access=debug",
 })
 @ExtendWith(OutputCaptureExtension.class)
+@DirtiesContext
 class StructuredLoggingTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Map<String, String> systemPropertiesBefore = new HashMap<>();
 
     @LocalServerPort
     int port;
+
+    @BeforeAll
+    static void releaseLoggingFromEarlierContexts() {
+        for (LoggingSystemProperty property : LoggingSystemProperty.values()) {
+            String name = property.getEnvironmentVariableName();
+            systemPropertiesBefore.put(name, System.getProperty(name));
+        }
+        LoggingSystem.get(StructuredLoggingTest.class.getClassLoader()).cleanUp();
+    }
+
+    @AfterAll
+    static void restoreLoggingSystemProperties() {
+        // Boot sets these only where unset: left behind, this test's format would be the next context's.
+        systemPropertiesBefore.forEach((name, value) -> {
+            if (value == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, value);
+            }
+        });
+    }
 
     @Test
     void everyLineIsAnEcsJsonDocumentAndNonStreamRequestsAreLoggedWithoutTheirQuery(CapturedOutput output) throws Exception {
