@@ -132,7 +132,8 @@ final class Dispatcher implements Runnable {
                 }
             } catch (RuntimeException e) {
                 // This connection would silently miss the event: close it, so it resumes and gets it.
-                log.error("Could not dispatch event {} to connection {}", event.id(), connection.id(), e);
+                connection.withIds(log.atError()).addKeyValue(StreamConnection.EVENT_ID_KEY, Long.toString(event.id()))
+                        .setCause(e).log("Could not dispatch event {} to connection {}", event.id(), connection.id());
                 connection.close("dispatch failed");
             }
         });

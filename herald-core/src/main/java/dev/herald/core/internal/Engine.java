@@ -333,7 +333,7 @@ public final class Engine {
             }
         }
         if (closed > 0) {
-            log.info("Ended {} streams of user {}", closed, userId);
+            log.atInfo().addKeyValue(StreamConnection.USER_ID_KEY, userId).log("Ended {} streams of user {}", closed, userId);
         }
     }
 
@@ -534,8 +534,8 @@ public final class Engine {
                 } else if (connection.stalledMillis(now) >= writeTimeout) {
                     metrics.stalls.increment();
                     metrics.droppedSlow.add(connection.queued());
-                    log.info("Connection {} has been blocked in a write for {} ms; giving it up", connection.id(),
-                            connection.stalledMillis(now));
+                    connection.withIds(log.atInfo()).log("Connection {} has been blocked in a write for {} ms; giving it up",
+                            connection.id(), connection.stalledMillis(now));
                     connection.abort("write stalled");
                 } else if (heartbeat > 0 && connection.idleMillis(now) >= heartbeat) {
                     connection.requestHeartbeat();

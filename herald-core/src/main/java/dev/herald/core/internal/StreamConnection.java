@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * A connection and its writer. Publishers and the dispatcher only ever add frames to its queue;
@@ -38,6 +39,16 @@ public final class StreamConnection implements Connection {
     private static final int MAX_BATCH_BYTES = 64 * 1024;
     private static final int REPLAY_PAGE = 512;
     private static final int MAX_BATCHES_PER_RUN = 8;
+
+    /*
+     * The fields a log line about one connection, user or event carries, as SLF4J key-value pairs
+     * (not MDC: nothing to leak onto the thread's next line). Spring Boot's structured formats (ECS,
+     * Logstash, GELF) write them beside the message. Ids go as text, the way ECS keeps ids, so no
+     * JSON reader rounds a large log position.
+     */
+    static final String CONNECTION_ID_KEY = "herald.connection.id";
+    static final String USER_ID_KEY = "herald.user.id";
+    static final String EVENT_ID_KEY = "herald.event.id";
 
     /** Lifecycle; moves forward only. */
     enum State { OPENED, STARTED, CLOSING, ABORTING, FINISHED }
@@ -112,6 +123,19 @@ public final class StreamConnection implements Connection {
     @Override
     public long id() {
         return id;
+    }
+
+    /**
+     * Adds this connection's id, and its user's if it has one, to a line about it; for this class,
+     * the engine and the dispatcher, only on lines that are rare (failures, drops, ends). A disabled
+     * level's builder ignores them.
+     */
+    LoggingEventBuilder withIds(LoggingEventBuilder line) {
+        line.addKeyValue(CONNECTION_ID_KEY, Long.toString(id));
+        if (subscriber.userId() != null) {
+            line.addKeyValue(USER_ID_KEY, subscriber.userId());
+        }
+        return line;
     }
 
     @Override
@@ -278,9 +302,9 @@ public final class StreamConnection implements Connection {
         if (overflow) {
             engine.metrics().overflows.increment();
             engine.metrics().droppedSlow.add(dropped);
-            log.info("Connection {} (user {}) fell too far behind (the limit is {} frames or {} bytes) and was closed; "
-                    + "it will resume from its Last-Event-ID", id, subscriber.userId(), engine.settings().queueCapacity(),
-                    engine.settings().queueCapacityBytes());
+            withIds(log.atInfo()).log("Connection {} (user {}) fell too far behind (the limit is {} frames or {} bytes) "
+                    + "and was closed; it will resume from its Last-Event-ID", id, subscriber.userId(),
+                    engine.settings().queueCapacity(), engine.settings().queueCapacityBytes());
             abort("overflow");
             return false;
         }
@@ -378,7 +402,7 @@ public final class StreamConnection implements Connection {
     private void release() {
         engine.index().remove(this);
         engine.registry().remove(this);
-        log.debug("Connection {} closed: {}", id, closeReason);
+        withIds(log.atDebug()).log("Connection {} closed: {}", id, closeReason);
     }
 
     private void dropQueue() {
@@ -521,16 +545,17 @@ public final class StreamConnection implements Connection {
             }
         } catch (IOException e) {
             // The client went away or the transport broke: normal for streams, so no stack trace.
-            log.debug("Connection {} ended while writing: {}", id, e.toString());
+            withIds(log.atDebug()).log("Connection {} ended while writing: {}", id, e.toString());
             abort("write failed");
             finish();
         } catch (EventLogException e) {
             engine.metrics().storeReadErrors.increment();
-            log.info("Connection {} closed: history unreadable ({}); the client will resume", id, e.getMessage());
+            withIds(log.atInfo()).log("Connection {} closed: history unreadable ({}); the client will resume", id,
+                    e.getMessage());
             abort("history unreadable");
             finish();
         } catch (RuntimeException e) {
-            log.warn("Connection {} failed unexpectedly", id, e);
+            withIds(log.atWarn()).setCause(e).log("Connection {} failed unexpectedly", id);
             abort("failed");
             finish();
         } finally {
@@ -751,7 +776,8 @@ public final class StreamConnection implements Connection {
             engine.cursors().delivered(cursorKey, position);
         } catch (RuntimeException e) {
             // A lost record only means a new device may get a few events twice.
-            log.debug("Could not record the delivery position of user {}: {}", subscriber.userId(), e.toString());
+            withIds(log.atDebug()).log("Could not record the delivery position of user {}: {}", subscriber.userId(),
+                    e.toString());
         }
     }
 
