@@ -17,13 +17,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Netty channel as an {@link EventSink}: an HTTP/1.1 connection, whose body is close-delimited
  * (the response has no length and is not chunked; it ends when the connection closes), or an
- * HTTP/2 stream, whose body is DATA frames ended by an empty last one. An event's frame is one
- * byte array shared by every connection; on the event loop it is copied once into native memory
- * and every connection of that loop writes a view of the copy ({@link DirectFrames}), so the
- * transports do not each copy it again. Frames are gathered until {@link #flush()} and written
- * with one {@code writev} (or one io_uring submission) per batch. The writer runs on the
- * channel's event loop once live, and stops while the channel is not writable (its outbound
- * buffer is above the high-water mark).
+ * HTTP/2 stream, whose body is DATA frames ended by an empty last one. Frames go out as they are: wrapped, not copied by Herald (an event's frame is one byte array shared by every
+ * connection), gathered until {@link #flush()}, and written with one {@code writev} per batch.
+ * (Netty's NIO transport still copies heap bytes into a direct buffer per connection as it writes
+ * them, at most its high-water mark for a connection that stopped reading.) The
+ * writer runs on the channel's event loop once live, and stops while the channel is not writable
+ * (its outbound buffer is above the high-water mark).
  *
  * <p>Called by the connection's writer only, one call at a time.
  */
@@ -36,8 +35,7 @@ final class NettyEventSink implements EventSink {
     private final Executor executor;
     /** Whether bytes go out as HTTP content (an HTTP/2 stream) rather than raw (an HTTP/1.1 connection). */
     private final boolean framed;
-    /** The frames written since the last flush: one buffer, or a composite of several. */
-    private ByteBuf pending;
+    private CompositeByteBuf pending;
 
     NettyEventSink(Channel channel, Executor executor, boolean framed) {
         this.channel = channel;
@@ -50,17 +48,10 @@ final class NettyEventSink implements EventSink {
         if (!channel.isActive()) {
             throw new EOFException("the connection is closed");
         }
-        ByteBuf frame = DirectFrames.frame(channel, bytes, offset, length);
         if (pending == null) {
-            pending = frame;
-        } else if (pending instanceof CompositeByteBuf batch) {
-            batch.addComponent(true, frame);
-        } else {
-            CompositeByteBuf batch = channel.alloc().compositeBuffer(64);
-            batch.addComponent(true, pending);
-            batch.addComponent(true, frame);
-            pending = batch;
+            pending = Unpooled.compositeBuffer(64);
         }
+        pending.addComponent(true, Unpooled.wrappedBuffer(bytes, offset, length));
     }
 
     @Override
@@ -73,10 +64,18 @@ final class NettyEventSink implements EventSink {
             throw new EOFException("the connection is closed");
         }
         if (pending != null) {
-            channel.write(framed ? new DefaultHttpContent(pending) : pending, channel.voidPromise());
+            ByteBuf bytes = pending.numComponents() == 1 ? single(pending) : pending;
+            channel.write(framed ? new DefaultHttpContent(bytes) : bytes, channel.voidPromise());
             pending = null;
         }
         channel.flush();
+    }
+
+    /** The one component of a composite, without the composite around it. */
+    private static ByteBuf single(CompositeByteBuf composite) {
+        ByteBuf only = composite.component(0).retain();
+        composite.release();
+        return only;
     }
 
     @Override
