@@ -52,6 +52,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final Bootstrap bootstrap;
     private volatile boolean measuring;
     private final java.util.concurrent.atomic.AtomicLong serverDrops = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failedReconnects = new java.util.concurrent.atomic.AtomicLong();
+    private final Map<String, Integer> failedReconnectCauses = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * The publisher's own thread: on the subscribers' threads it would wait behind their reads
      * whenever they are busy, and a slow load generator would look like a slow server.
@@ -401,7 +403,26 @@ public final class LoadGenerator implements AutoCloseable {
                 group.schedule(() -> connect(connector, subscriber, index), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             }
         });
-        return connector.open(handler, subscriber.url(), index);
+        return connector.open(handler, subscriber.url(), index).whenComplete((opened, error) -> {
+            // As EventSource does after a network error (a connection refused or never accepted):
+            // try again after the reconnection delay, while the run lasts.
+            if (error != null && measuring && handler.current()) {
+                failedReconnects.incrementAndGet();
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                failedReconnectCauses.merge(cause.getClass().getSimpleName() + ": " + cause.getMessage(), 1, Integer::sum);
+                group.schedule(() -> connect(connector, subscriber, index), RESUME_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /** Reconnections that failed to connect (and were tried again) while measuring. */
+    public long failedReconnects() {
+        return failedReconnects.get();
+    }
+
+    /** Why reconnections failed to connect, and how often. */
+    public Map<String, Integer> failedReconnectCauses() {
+        return new java.util.TreeMap<>(failedReconnectCauses);
     }
 
     private InetSocketAddress localAddress(int index) {

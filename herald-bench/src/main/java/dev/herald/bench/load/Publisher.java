@@ -129,7 +129,9 @@ final class Publisher {
             }
         }
         if (!finished.await(durationNanos / 1_000_000 + 60_000, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("publishers did not finish");
+            // A target that fell this far behind has its result: what it answered. Closing the
+            // connections counts the requests still unanswered as not accepted.
+            System.out.println("  the target had not answered every publish 60 s after the last was sent: the rest count as not accepted");
         }
         if (pacer != null) {
             pacer.join(10_000);

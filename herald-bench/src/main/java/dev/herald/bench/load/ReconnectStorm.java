@@ -148,6 +148,10 @@ public final class ReconnectStorm {
             }
         }
         long serverDrops = load.serverDrops();
+        if (load.failedReconnects() > 0) {
+            System.out.println("  reconnections that failed to connect (not accepted within the 10 s connect timeout, or refused) and were"
+                    + " tried again after 3 s: " + load.failedReconnects() + " " + load.failedReconnectCauses());
+        }
         LoadGenerator.closeAll(subscribers, connector);
 
         long stormStart = publisher.startNanos() + config.stormAfter().toNanos();
