@@ -166,10 +166,11 @@ final class SseStreamDecoder {
         int length = sseLength;
         sseLength = 0;
         if (length == 0) {
+            // As EventSource does: an id sets the last event ID even when no data follows it.
+            if (idLength >= 0) {
+                listener.onId(id, idLength);
+            }
             if (dataSeen) {
-                if (idLength >= 0) {
-                    listener.onId(id, idLength);
-                }
                 if (dataParsed) {
                     listener.onEvent(seq, sent);
                 } else {

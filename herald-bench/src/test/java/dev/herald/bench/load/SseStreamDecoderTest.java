@@ -25,6 +25,11 @@ class SseStreamDecoderTest {
         public void onOtherEvent() {
             seen.add("other");
         }
+
+        @Override
+        public void onId(byte[] id, int length) {
+            seen.add("id " + new String(id, 0, length, StandardCharsets.US_ASCII));
+        }
     });
 
     private void feed(String text, int pieceSize) {
@@ -47,7 +52,7 @@ class SseStreamDecoderTest {
             seen.clear();
             SseStreamDecoderTest fresh = new SseStreamDecoderTest();
             fresh.feed(response, piece);
-            assertThat(fresh.seen).as("pieces of %d", piece).containsExactly("status 200", "12@345", "other", "13@346");
+            assertThat(fresh.seen).as("pieces of %d", piece).containsExactly("status 200", "id 7", "12@345", "other", "13@346");
             assertThat(fresh.decoder.done()).isTrue();
         }
     }
@@ -64,7 +69,15 @@ class SseStreamDecoderTest {
         decoder.head(200);
         feed("retry: 3000\n\nid: 7\ndata: 12 345 padding\n\n", 4);
 
-        assertThat(seen).containsExactly("status 200", "12@345");
+        assertThat(seen).containsExactly("status 200", "id 7", "12@345");
+    }
+
+    @Test
+    void anIdWithoutDataSetsTheLastEventIdAndFiresNoEvent() {
+        decoder.head(200);
+        feed("retry: 3000\nid: 41\n\ndata: 12 345\n\n", 3);
+
+        assertThat(seen).containsExactly("status 200", "id 41", "12@345");
     }
 
     @Test
