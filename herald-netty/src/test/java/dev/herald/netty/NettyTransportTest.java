@@ -21,10 +21,9 @@ class NettyTransportTest {
     }
 
     @Test
-    void autoTakesTheFirstTransportThisMachineCanRun() {
+    void autoIsNioForNow() {
         NettyTransport chosen = NettyTransport.AUTO.resolve();
-        NettyTransport expected = NettyTransport.IO_URING.isAvailable() ? NettyTransport.IO_URING
-                : NettyTransport.EPOLL.isAvailable() ? NettyTransport.EPOLL : NettyTransport.NIO;
+        NettyTransport expected = NettyTransport.NIO; // until the native transports' cluster stall is understood
         assertThat(chosen).isEqualTo(expected);
         assertThat(chosen.isAvailable()).isTrue();
         assertThat(chosen.unavailabilityCause()).isNull();
