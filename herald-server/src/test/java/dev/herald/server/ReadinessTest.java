@@ -28,6 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
     "herald.redis.timeout=500ms",
     "herald.demo.stream-interval=1h",
 })
+// Closed after this class: cached with its Redis stopped, the context's client would keep trying to
+// reconnect and log warnings into whatever test runs next.
+@org.springframework.test.annotation.DirtiesContext
 class ReadinessTest {
 
     private static final RedisServer REDIS = RedisServer.start();
