@@ -34,6 +34,7 @@ final class ClusterNode implements AutoCloseable {
         this.presence = redis.presence(hub);
         try {
             this.server = HeraldNettyServer.builder(hub).host("127.0.0.1").port(0)
+                    .transport(dev.herald.netty.NettyTransport.of(System.getProperty("herald.test.transport", "auto")))
                     .presence(presence, "/presence").connectionsPath("/connections").build().start();
         } catch (Exception e) {
             hub.close();
