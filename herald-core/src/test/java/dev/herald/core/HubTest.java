@@ -599,9 +599,29 @@ class HubTest {
         await().until(() -> stream.sink().events().size() == 3);
         List<Received> received = stream.sink().events();
         assertThat(received).extracting(Received::data).containsExactly("hello", "stored", "bye");
-        assertThat(received.get(0).lastEventId()).isEmpty();
+        // Before any event, the stream's start position (sent as an id with no data), not a message's.
+        assertThat(Long.parseLong(received.get(0).lastEventId())).isLessThan(event.id());
         assertThat(received.get(2).lastEventId()).isEqualTo(Long.toString(event.id()));
         assertThat(stream.sink().text()).doesNotContain("id: \n");
+    }
+
+    @Test
+    void aLiveStreamStartsWithItsPositionSoAReconnectBeforeItsFirstEventMissesNothing() {
+        Hub hub = hub();
+        hub.publish(message("other", "before"));
+        Stream first = subscribe(hub, "t");
+        await().until(() -> first.sink().parser().lastEventId() != null && !first.sink().parser().lastEventId().isEmpty());
+        String position = first.sink().parser().lastEventId();
+        assertThat(first.sink().events()).isEmpty(); // an id alone fires no event
+        first.connection().close();
+
+        Event whileAway = hub.publish(message("t", "while away"));
+        Stream again = subscribe(hub, SubscribeRequest.topics("t").lastEventId(position).build());
+
+        await().until(() -> again.data().contains("while away"));
+        assertThat(again.connection().resumeStatus()).isEqualTo(ResumeStatus.RESUMED);
+        assertThat(again.data()).containsExactly("while away");
+        assertThat(again.ids()).containsExactly(whileAway.id());
     }
 
     @Test

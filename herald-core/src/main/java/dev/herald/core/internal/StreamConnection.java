@@ -583,6 +583,13 @@ public final class StreamConnection implements Connection {
     private void writePreamble() throws IOException {
         byte[] retry = SseEncoder.retry(engine.settings().retry());
         write(retry, 0, retry.length);
+        if (resumeStatus == ResumeStatus.LIVE && idFormat == IdFormat.CURSOR) {
+            // Where this stream starts, as an id with no data: EventSource takes it as its last
+            // event ID without firing an event, so a client that reconnects before its first event
+            // resumes from here instead of missing what was published while it was away.
+            byte[] position = startPosition(start.format());
+            write(position, 0, position.length);
+        }
         if ((resumeStatus == ResumeStatus.EXPIRED || resumeStatus == ResumeStatus.UNKNOWN) && idFormat == IdFormat.CURSOR) {
             writeReset(resumeStatus == ResumeStatus.EXPIRED ? "expired" : "unknown", requestedCursor, start.format());
         }
@@ -590,6 +597,13 @@ public final class StreamConnection implements Connection {
     }
 
     /** Tells the client its history has a hole; the id moves its Last-Event-ID past the hole. */
+    private static byte[] startPosition(String cursor) {
+        byte[] line = SseEncoder.idLine(cursor);
+        byte[] event = java.util.Arrays.copyOf(line, line.length + 1);
+        event[line.length] = '\n';
+        return event;
+    }
+
     private void writeReset(String reason, String requested, String resumeFrom) throws IOException {
         String data = "{\"reason\":" + Json.string(reason)
                 + ",\"lastEventId\":" + Json.string(requested)
