@@ -596,7 +596,7 @@ public final class StreamConnection implements Connection {
         flush();
     }
 
-    /** Tells the client its history has a hole; the id moves its Last-Event-ID past the hole. */
+    /** An event of one {@code id:} line and no data: sets the client's last event ID and fires nothing. */
     private static byte[] startPosition(String cursor) {
         byte[] line = SseEncoder.idLine(cursor);
         byte[] event = java.util.Arrays.copyOf(line, line.length + 1);
@@ -604,6 +604,7 @@ public final class StreamConnection implements Connection {
         return event;
     }
 
+    /** Tells the client its history has a hole; the id moves its Last-Event-ID past the hole. */
     private void writeReset(String reason, String requested, String resumeFrom) throws IOException {
         String data = "{\"reason\":" + Json.string(reason)
                 + ",\"lastEventId\":" + Json.string(requested)
