@@ -293,8 +293,8 @@ public final class HeraldNettyServer implements AutoCloseable {
         }
 
         /**
-         * How the event loops reach the kernel: {@link NettyTransport#AUTO} (the default) is NIO;
-         * epoll and io_uring run when named.
+         * How the event loops reach the kernel: {@link NettyTransport#AUTO} (the default) takes
+         * io_uring, else epoll, else NIO, whichever this machine allows first.
          */
         public Builder transport(NettyTransport value) {
             transport = Objects.requireNonNull(value);

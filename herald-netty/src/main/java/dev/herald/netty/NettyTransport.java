@@ -15,11 +15,9 @@ import java.util.Locale;
 /**
  * How the server's event loops talk to the kernel. {@link #IO_URING} submits many socket writes in
  * one system call, {@link #EPOLL} waits on Linux's epoll directly (edge-triggered, fewer copies than
- * the JDK's selector), {@link #NIO} runs everywhere. {@link #AUTO}, the default, is NIO for now:
- * both native transports pass the transport contract, but the cluster test of a subscriber moving
- * between nodes stalls now and then on them and never on NIO, so they run only when named until that
- * is understood. They need Linux on x86-64 with their libraries loadable, and io_uring a kernel
- * (and a container seccomp profile) that permits it.
+ * the JDK's selector), {@link #NIO} runs everywhere. {@link #AUTO}, the default, takes the first of
+ * these the machine allows: the native ones need Linux on x86-64 with their libraries loadable, and
+ * io_uring a kernel (and a container seccomp profile) that permits it.
  */
 public enum NettyTransport {
 
@@ -57,13 +55,14 @@ public enum NettyTransport {
     }
 
     /**
-     * The transport to run: this one, or NIO for {@link #AUTO}.
+     * The transport to run: this one, or for {@link #AUTO} the first available of io_uring, epoll
+     * and NIO.
      *
      * @throws IllegalStateException when a native transport is named and cannot run here
      */
     public NettyTransport resolve() {
         if (this == AUTO) {
-            return NIO;
+            return IO_URING.isAvailable() ? IO_URING : EPOLL.isAvailable() ? EPOLL : NIO;
         }
         if (!isAvailable()) {
             Throwable cause = unavailabilityCause();

@@ -21,9 +21,10 @@ class NettyTransportTest {
     }
 
     @Test
-    void autoIsNioForNow() {
+    void autoTakesTheFirstTransportThisMachineCanRun() {
         NettyTransport chosen = NettyTransport.AUTO.resolve();
-        NettyTransport expected = NettyTransport.NIO; // until the native transports' cluster stall is understood
+        NettyTransport expected = NettyTransport.IO_URING.isAvailable() ? NettyTransport.IO_URING
+                : NettyTransport.EPOLL.isAvailable() ? NettyTransport.EPOLL : NettyTransport.NIO;
         assertThat(chosen).isEqualTo(expected);
         assertThat(chosen.isAvailable()).isTrue();
         assertThat(chosen.unavailabilityCause()).isNull();

@@ -8,9 +8,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class NettyProperties {
 
     /**
-     * How the event loops reach the kernel: {@code auto} is NIO for now; {@code epoll} and
-     * {@code io_uring} (Linux on x86-64) run when named. Naming a native transport the machine
-     * cannot run stops the start with the reason.
+     * How the event loops reach the kernel: {@code auto} takes io_uring, else epoll, else NIO,
+     * whichever the machine allows first (the native two need Linux on x86-64); naming a native
+     * transport the machine cannot run stops the start with the reason.
      */
     private NettyTransport transport = NettyTransport.AUTO;
 
