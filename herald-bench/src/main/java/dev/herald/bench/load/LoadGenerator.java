@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -62,13 +65,15 @@ public final class LoadGenerator implements AutoCloseable {
     private final Bootstrap publishBootstrap;
 
     public LoadGenerator(int threads) {
-        // NIO: on Linux the JDK's selector is epoll already, and it needs no native library.
-        group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        // Native epoll where it loads: the JDK's NIO releases a closed socket's descriptor only at its
+        // selector's next pass, and a storm of reconnections then runs out of this process's files.
+        boolean epoll = Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         bootstrap = new Bootstrap().group(group)
-                .channel(NioSocketChannel.class)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
-        publishGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        publishGroup = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         publishBootstrap = bootstrap.clone(publishGroup);
     }
 
