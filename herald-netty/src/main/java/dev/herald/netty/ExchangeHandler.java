@@ -75,8 +75,11 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ServerLimits limits;
     private final TrustedProxies proxies;
     private final WriterExecutors writers;
-    /** Times requests as they arrive, on an HTTP/1.1 connection; {@code null} on an HTTP/2 stream. */
-    private final RequestTimer timer;
+    /**
+     * Times requests as they arrive, on an HTTP/1.1 connection; {@code null} on an HTTP/2 stream,
+     * and once a stream owns the connection (the timer is off its pipeline then).
+     */
+    private RequestTimer timer;
     /** Whether this handler serves one HTTP/2 stream (one request, no connection headers) rather than an HTTP/1.1 connection. */
     private final boolean stream2;
 
@@ -85,10 +88,12 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private Exchange reading;
     /** Its body so far, for a request whose body is kept. */
     private CompositeByteBuf body;
+    // Both deques start small: a connection rarely has more than one request at a time (pipelining
+    // grows them), and a stream keeps its handler, deques included, for its whole life.
     /** Complete requests that cannot start yet, in order. */
-    private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Exchange> waiting = new ArrayDeque<>(2);
     /** Started requests not yet answered, in order. */
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>(2);
     /** No further request is read: a stream took over, or an answer closes the connection. */
     private boolean ended;
     /** The request being read asked for a 100 that has not been sent yet. */
@@ -183,7 +188,8 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return new BadRequestException("malformed request: " + cause.getMessage());
         }
         io.netty.channel.Channel connection = stream2 ? ctx.channel().parent() : ctx.channel();
-        if (Boolean.TRUE.equals(connection.attr(AddressLimiter.OVER_LIMIT).get())) {
+        // hasAttr first: attr() alone would add an attribute to every connection it asks about.
+        if (connection.hasAttr(AddressLimiter.OVER_LIMIT) && Boolean.TRUE.equals(connection.attr(AddressLimiter.OVER_LIMIT).get())) {
             return new ConnectionLimitException(ConnectionLimitException.Scope.ADDRESS, limits.maxConnectionsPerAddress(),
                     java.time.Duration.ofSeconds(10));
         }
@@ -425,6 +431,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.write(response, ctx.voidPromise()); // flushed with the stream's first bytes
         if (!stream2) {
             shedRequestHandlers(ctx.pipeline());
+            timer = null;
         }
         ctx.channel().closeFuture().addListener(closed -> connection.disconnected());
         connection.start(new NettyEventSink(ctx.channel(), writers.of(ctx.channel().eventLoop()), stream2));

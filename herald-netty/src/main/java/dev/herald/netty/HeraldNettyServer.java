@@ -7,12 +7,14 @@ import dev.herald.http.HeraldApi;
 import dev.herald.http.HeraldAuthenticator;
 import dev.herald.http.TrustedProxies;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -48,6 +50,8 @@ import java.util.concurrent.TimeUnit;
  * cleanly.
  */
 public final class HeraldNettyServer implements AutoCloseable {
+
+    private static final RecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private final Builder settings;
     private EventLoopGroup acceptors;
@@ -93,6 +97,8 @@ public final class HeraldNettyServer implements AutoCloseable {
                 .channel(serverChannel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // One allocator for every connection (each keeps only its handle), not one apiece.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {

@@ -15,13 +15,13 @@ import dev.herald.core.Subscriber;
 import dev.herald.core.TopicSelector;
 import dev.herald.core.sse.SseEncoder;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +39,18 @@ public final class StreamConnection implements Connection {
     private static final int MAX_BATCH_BYTES = 64 * 1024;
     private static final int REPLAY_PAGE = 512;
     private static final int MAX_BATCHES_PER_RUN = 8;
+    private static final VarHandle STATE;
+    private static final VarHandle SCHEDULED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(StreamConnection.class, "state", State.class);
+            SCHEDULED = lookup.findVarHandle(StreamConnection.class, "scheduled", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /*
      * The fields a log line about one connection, user or event carries, as SLF4J key-value pairs
@@ -64,12 +76,13 @@ public final class StreamConnection implements Connection {
     /** How ids are written: Herald's cursors, or each event's Mercure id (then in log order, without resets). */
     private final IdFormat idFormat;
     private final String requestedCursor;
-    private final Instant openedAt;
+    private final long openedAtMillis;
 
-    // Any thread.
-    private final AtomicReference<State> state = new AtomicReference<>(State.OPENED);
+    // Any thread. Plain volatile fields changed through VarHandles, not atomics: two objects
+    // fewer on every connection.
+    private volatile State state = State.OPENED;
     /** True while a writer task is scheduled or running: the one-writer guarantee. */
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private volatile boolean scheduled;
     private volatile boolean heartbeatDue;
     private volatile long lastWriteMillis;
     /** The delivery cursor this stream advances, or {@code null}: only streams opened with since=last keep one. */
@@ -115,8 +128,8 @@ public final class StreamConnection implements Connection {
         this.resumeStatus = resumeStatus;
         this.start = start;
         this.requestedCursor = requestedCursor;
-        this.openedAt = engine.clock().instant();
-        this.lastWriteMillis = openedAt.toEpochMilli();
+        this.openedAtMillis = engine.clock().millis();
+        this.lastWriteMillis = openedAtMillis;
         this.cursor = new DeliveryCursor(start);
     }
 
@@ -172,18 +185,18 @@ public final class StreamConnection implements Connection {
 
     @Override
     public Instant openedAt() {
-        return openedAt;
+        return Instant.ofEpochMilli(openedAtMillis);
     }
 
     @Override
     public boolean isOpen() {
-        State current = state.get();
+        State current = state;
         return current == State.OPENED || current == State.STARTED;
     }
 
     /** Where the connection is in its life, for admin views. */
     ConnectionInfo.State phase() {
-        return switch (state.get()) {
+        return switch (state) {
             case OPENED -> ConnectionInfo.State.OPENED;
             case STARTED -> live ? ConnectionInfo.State.LIVE : ConnectionInfo.State.REPLAYING;
             default -> ConnectionInfo.State.CLOSING;
@@ -238,7 +251,7 @@ public final class StreamConnection implements Connection {
         // Counted before the state says started, so that a release racing with this start never
         // takes away a stream not counted yet.
         engine.metrics().streams[sink.transport().ordinal()].increment();
-        if (!state.compareAndSet(State.OPENED, State.STARTED)) {
+        if (!STATE.compareAndSet(this, State.OPENED, State.STARTED)) {
             // Closed between open and start: end the response at once.
             engine.metrics().streams[sink.transport().ordinal()].decrement();
             sink.close();
@@ -264,7 +277,7 @@ public final class StreamConnection implements Connection {
         Executor transport = live ? sink.executor() : null;
         if (transport == null) {
             schedule();
-        } else if (state.get() != State.FINISHED && scheduled.compareAndSet(false, true)) {
+        } else if (state != State.FINISHED && SCHEDULED.compareAndSet(this, false, true)) {
             batch.add(transport, this);
         }
         return true;
@@ -285,7 +298,7 @@ public final class StreamConnection implements Connection {
         int dropped = 0;
         lock.lock();
         try {
-            State current = state.get();
+            State current = state;
             if (current != State.OPENED && current != State.STARTED) {
                 return false;
             }
@@ -355,19 +368,19 @@ public final class StreamConnection implements Connection {
 
     private void transition(State target, String reason) {
         while (true) {
-            State current = state.get();
+            State current = state;
             switch (current) {
                 case FINISHED:
                     return;
                 case CLOSING, ABORTING:
                     if (target == State.ABORTING && current == State.CLOSING
-                            && state.compareAndSet(State.CLOSING, State.ABORTING)) {
+                            && STATE.compareAndSet(this, State.CLOSING, State.ABORTING)) {
                         dropQueue();
                         schedule();
                     }
                     return;
                 case OPENED:
-                    if (state.compareAndSet(State.OPENED, State.FINISHED)) {
+                    if (STATE.compareAndSet(this, State.OPENED, State.FINISHED)) {
                         closeReason = reason;
                         release();
                         dropQueue();
@@ -376,7 +389,7 @@ public final class StreamConnection implements Connection {
                     }
                     break;
                 case STARTED:
-                    if (state.compareAndSet(State.STARTED, target)) {
+                    if (STATE.compareAndSet(this, State.STARTED, target)) {
                         closeReason = reason;
                         release();
                         streamEnded();
@@ -427,7 +440,7 @@ public final class StreamConnection implements Connection {
     }
 
     boolean started() {
-        return state.get() != State.OPENED && sink != null;
+        return state != State.OPENED && sink != null;
     }
 
     /**
@@ -436,11 +449,11 @@ public final class StreamConnection implements Connection {
      * {@link #start}'s own close of a connection that closed before it started.
      */
     private void schedule() {
-        State current = state.get();
+        State current = state;
         if (current == State.OPENED || current == State.FINISHED || sink == null) {
             return;
         }
-        if (scheduled.compareAndSet(false, true)) {
+        if (SCHEDULED.compareAndSet(this, false, true)) {
             submitWriter();
         }
     }
@@ -461,7 +474,7 @@ public final class StreamConnection implements Connection {
     }
 
     private boolean hasWork() {
-        State current = state.get();
+        State current = state;
         if (current == State.FINISHED) {
             return false;
         }
@@ -490,17 +503,17 @@ public final class StreamConnection implements Connection {
     /** The executor refused the writer's task: end the stream, as the writer would. */
     void writerRejected() {
         finish();
-        scheduled.set(false);
+        scheduled = false;
     }
 
     /** The writer: runs on the writer executor, never concurrently with itself. */
     private void drain() {
         try {
-            if (state.get() == State.ABORTING) {
+            if (state == State.ABORTING) {
                 finish();
                 return;
             }
-            if (state.get() == State.FINISHED) {
+            if (state == State.FINISHED) {
                 return;
             }
             boolean wrote = false;
@@ -509,14 +522,14 @@ public final class StreamConnection implements Connection {
                 preambleWritten = true;
                 wrote = true;
             }
-            if (!live && state.get() == State.STARTED) {
+            if (!live && state == State.STARTED) {
                 wrote |= catchUp();
             }
             // Ahead of what is queued, so a client whose stream cannot be drained in time has it anyway.
             wrote |= writeShutdownRetry();
             // A bounded number of batches per run, so a busy connection yields its thread; none
             // while the transport's buffer is full (it calls writable() when it drains).
-            for (int batches = 0; batches < MAX_BATCHES_PER_RUN && state.get() != State.ABORTING; batches++) {
+            for (int batches = 0; batches < MAX_BATCHES_PER_RUN && state != State.ABORTING; batches++) {
                 if (!sink.isWritable()) {
                     if (unwritableSinceMillis == 0) {
                         unwritableSinceMillis = engine.clock().millis();
@@ -528,7 +541,7 @@ public final class StreamConnection implements Connection {
                 }
                 wrote = true;
             }
-            if (state.get() == State.ABORTING) {
+            if (state == State.ABORTING) {
                 finish();
                 return;
             }
@@ -539,7 +552,7 @@ public final class StreamConnection implements Connection {
                     flush();
                 }
             }
-            if (state.get() == State.CLOSING && queued() == 0) {
+            if (state == State.CLOSING && queued() == 0) {
                 writeShutdownRetry(); // in case the hub began closing after this run's first check
                 finish();
             }
@@ -560,8 +573,8 @@ public final class StreamConnection implements Connection {
             finish();
         } finally {
             writingSinceMillis = 0;
-            scheduled.set(false);
-            if (hasWork() && scheduled.compareAndSet(false, true)) {
+            scheduled = false;
+            if (hasWork() && SCHEDULED.compareAndSet(this, false, true)) {
                 submitWriter();
             }
         }
@@ -626,7 +639,7 @@ public final class StreamConnection implements Connection {
         liveFrom = cursor.position();
         engine.index().add(this);
         live = true;
-        if (state.get() != State.STARTED) {
+        if (state != State.STARTED) {
             // Closed while registering: release() may have run before the add, so undo it here.
             engine.index().remove(this);
             return wrote;
@@ -674,7 +687,7 @@ public final class StreamConnection implements Connection {
                 flush();
                 wroteAny = true;
             }
-            if (page.events().size() < REPLAY_PAGE || state.get() == State.ABORTING) {
+            if (page.events().size() < REPLAY_PAGE || state == State.ABORTING) {
                 return wroteAny;
             }
         }
@@ -798,7 +811,7 @@ public final class StreamConnection implements Connection {
 
     /** Ends the response; the writer's last act. */
     private void finish() {
-        State current = state.getAndSet(State.FINISHED);
+        State current = (State) STATE.getAndSet(this, State.FINISHED);
         if (current == State.FINISHED) {
             return;
         }
