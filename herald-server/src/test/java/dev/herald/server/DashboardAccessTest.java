@@ -3,12 +3,9 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.core.Hub;
 import dev.herald.core.testing.SseWireClient;
-import dev.herald.core.testing.WireClients;
 import dev.herald.http.TokenMinter;
-import java.net.URI;
-import java.net.http.HttpClient;
+import dev.herald.spring.testing.RunningServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,14 +13,11 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The dashboard with a token secret configured, as it would face other machines: the page is
@@ -39,26 +33,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class DashboardAccessTest {
 
     static final String SECRET = "dashboard-test-secret-at-least-32-bytes";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    Hub hub;
-
-    private WireClients clients;
-
-    @BeforeEach
-    void clients() {
-        clients = new WireClients(port);
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        clients.close();
-        await().until(() -> hub.stats().connections() == 0);
-    }
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     private static String token(String subject, List<String> subscribe, boolean admin) {
         return TokenMinter.hs256(SECRET.getBytes(StandardCharsets.UTF_8), subject, subscribe, List.of(), false, admin,
@@ -66,10 +43,9 @@ class DashboardAccessTest {
     }
 
     private HttpResponse<String> get(String pathAndQuery, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                .timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request = server.request(pathAndQuery);
         headers.forEach(request::header);
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return server.send(request);
     }
 
     @Test
@@ -86,7 +62,7 @@ class DashboardAccessTest {
         assertThat(get("/dashboard/stream", Map.of("Authorization", "Bearer " + everything)).statusCode()).isEqualTo(403);
         assertThat(get("/dashboard/stream?access_token=not-a-token", Map.of()).statusCode()).isEqualTo(401);
 
-        SseWireClient admin = clients.get("/dashboard/stream?access_token=" + token("ops", List.of(), true));
+        SseWireClient admin = server.stream("/dashboard/stream?access_token=" + token("ops", List.of(), true));
         assertThat(admin.status()).isEqualTo(200);
         assertThat(admin.header("Content-Type")).startsWith("text/event-stream");
         await().atMost(Duration.ofSeconds(5)).until(() -> admin.parser().events("snapshot").size() >= 2);
@@ -100,7 +76,7 @@ class DashboardAccessTest {
     void inTheBrowserThePageSaysWhyItIsRefusedUntilAnAdminTokenIsPasted() throws Exception {
         ChromeDriver browser = Chromium.start();
         try {
-            browser.get("http://127.0.0.1:" + port + "/dashboard");
+            browser.get(server.uri("/dashboard").toString());
             await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("refusal")).isDisplayed());
             assertThat(browser.findElement(By.id("refusal")).getText()).startsWith("401 ").contains("admin token");
             assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("Refused");

@@ -3,11 +3,11 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.netty.testing.TestCertificates;
 import dev.herald.netty.testing.Trusting;
+import dev.herald.spring.testing.RunningServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,15 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -58,27 +57,18 @@ class HttpsBrowserTest {
         registry.add("herald.tls.private-key", () -> CERTIFICATES.privateKey().toString());
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     Hub hub;
 
-    private ChromeDriver browser;
-
-    @AfterEach
-    void close() {
-        if (browser != null) {
-            browser.quit();
-        }
-        await().atMost(Duration.ofSeconds(15)).until(() -> hub.stats().connections() == 0);
-    }
+    /** The browser's streams end some time after it quits. */
+    @RegisterExtension
+    final RunningServer server = new RunningServer(Duration.ofSeconds(15));
 
     @Test
     void servesHttp2AndHttp11OverTlsByOpenSsl(CapturedOutput output) throws Exception {
         for (HttpClient.Version version : List.of(HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1)) {
             HttpClient client = HttpClient.newBuilder().version(version).sslContext(Trusting.certificates(CERTIFICATES.x509())).build();
-            HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/events"))
+            HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/events"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"topic\":\"t\",\"data\":\"x\"}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).isEqualTo(201);
@@ -90,14 +80,17 @@ class HttpsBrowserTest {
 
     @Test
     void twelveEventSourcesOnOneHttpsOriginAllReceiveAnEvent() throws Exception {
-        browser = Chromium.start("--ignore-certificate-errors");
-        browser.get("https://127.0.0.1:" + port + "/");
-        Chromium.openEventSources(browser, 12, "/events?topic=tabs");
-        await().atMost(Duration.ofSeconds(20)).until(() -> hub.connections().size() == 12
-                && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
+        ChromeDriver browser = Chromium.start("--ignore-certificate-errors");
+        try {
+            browser.get("https://127.0.0.1:" + server.port() + "/");
+            Chromium.openEventSources(browser, 12, "/events?topic=tabs");
+            server.awaitLive(12, Duration.ofSeconds(20));
 
-        hub.publish(Publication.to("tabs").data("to every tab").build());
+            hub.publish(Publication.to("tabs").data("to every tab").build());
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> Chromium.received(browser).stream().allMatch(count -> count == 1));
+            await().atMost(Duration.ofSeconds(20)).until(() -> Chromium.received(browser).stream().allMatch(count -> count == 1));
+        } finally {
+            browser.quit();
+        }
     }
 }

@@ -3,29 +3,24 @@ package dev.herald.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseParser.Received;
 import dev.herald.core.testing.SseWireClient;
-import dev.herald.core.testing.WireClients;
-import java.net.URI;
-import java.net.http.HttpClient;
+import dev.herald.spring.testing.RunningServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 @SpringBootTest(properties = {
     "server.port=0",
@@ -37,42 +32,15 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 @ExtendWith(OutputCaptureExtension.class)
 class SeedEndpointsTest {
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @LocalServerPort
-    int port;
-
     @Autowired
     Hub hub;
 
-    private WireClients clients;
-
-    @BeforeEach
-    void clients() {
-        clients = new WireClients(port);
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        clients.close();
-        await().until(() -> hub.stats().connections() == 0);
-    }
-
-    private SseWireClient get(String pathAndQuery) throws Exception {
-        return clients.get(pathAndQuery);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        return HTTP.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port + path);
-    }
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     @Test
     void sseSendsTenCustomEventsThenTheServerEndsTheStream() throws Exception {
-        SseWireClient stream = get("/sse");
+        SseWireClient stream = server.stream("/sse");
 
         assertThat(stream.awaitEnd(Duration.ofSeconds(20))).isTrue();
         assertThat(stream.parser().events()).extracting(Received::type).containsOnly("customEvent");
@@ -84,7 +52,7 @@ class SeedEndpointsTest {
     @Test
     void aClientLeavingSseMidStreamLeavesNoErrorsThreadsOrConnections(CapturedOutput output) throws Exception {
         long demoThreadsBefore = threads("herald-demo");
-        SseWireClient stream = get("/sse");
+        SseWireClient stream = server.stream("/sse");
         await().until(() -> stream.parser().events().size() >= 2);
 
         stream.abort();
@@ -98,7 +66,7 @@ class SeedEndpointsTest {
 
     @Test
     void streamSseGreetsWithTheUserNameThenSendsTheTimeWithAnId() throws Exception {
-        SseWireClient stream = get("/stream-sse?user=alice");
+        SseWireClient stream = server.stream("/stream-sse?user=alice");
 
         await().until(() -> stream.parser().events().size() >= 2);
         Received greeting = stream.parser().events().get(0);
@@ -113,9 +81,9 @@ class SeedEndpointsTest {
 
     @Test
     void streamSseSendsEachTimeEventToOneUserChosenAtRandom() throws Exception {
-        SseWireClient alice = get("/stream-sse?user=alice");
-        SseWireClient bob = get("/stream-sse?user=bob");
-        SseWireClient carol = get("/stream-sse?user=carol");
+        SseWireClient alice = server.stream("/stream-sse?user=alice");
+        SseWireClient bob = server.stream("/stream-sse?user=bob");
+        SseWireClient carol = server.stream("/stream-sse?user=carol");
 
         await().until(() -> times(alice) > 0 && times(bob) > 0 && times(carol) > 0);
         List<String> ids = new ArrayList<>();
@@ -127,10 +95,10 @@ class SeedEndpointsTest {
 
     @Test
     void streamSseKeepsOneConnectionPerUser() throws Exception {
-        SseWireClient first = get("/stream-sse?user=dan");
+        SseWireClient first = server.stream("/stream-sse?user=dan");
         await().until(() -> hub.stats().connections() == 1);
 
-        SseWireClient second = get("/stream-sse?user=dan");
+        SseWireClient second = server.stream("/stream-sse?user=dan");
 
         assertThat(first.awaitEnd(Duration.ofSeconds(5))).isTrue();
         assertThat(second.status()).isEqualTo(200);
@@ -139,15 +107,15 @@ class SeedEndpointsTest {
 
     @Test
     void connectSendsAFirstEventWithRetryAndAReconnectReplacesTheOlderStream() throws Exception {
-        SseWireClient first = get("/connect/42");
+        SseWireClient first = server.stream("/connect/42");
         await().until(() -> first.parser().events().size() == 1);
         assertThat(first.parser().events().getFirst().type()).isEqualTo("connect");
         assertThat(first.parser().retry()).isEqualTo(500);
 
-        SseWireClient second = get("/connect/42");
+        SseWireClient second = server.stream("/connect/42");
 
         assertThat(first.awaitEnd(Duration.ofSeconds(5))).isTrue();
-        await().until(() -> hub.connections().size() == 1 && hub.connections().getFirst().state() == ConnectionInfo.State.LIVE);
+        server.awaitLive(1);
         hub.publish(Publication.to("users/42").data("for 42").build());
         await().until(() -> second.parser().events().size() == 2);
         assertThat(second.parser().events().get(1).data()).isEqualTo("for 42");
@@ -155,9 +123,9 @@ class SeedEndpointsTest {
 
     @Test
     void uriTemplatesMayBeSentUnencodedAsBrowsersDo() throws Exception {
-        SseWireClient stream = get("/events?topic=books/{id}");
+        SseWireClient stream = server.stream("/events?topic=books/{id}");
         assertThat(stream.status()).isEqualTo(200);
-        await().until(() -> hub.connections().size() == 1 && hub.connections().getFirst().state() == ConnectionInfo.State.LIVE);
+        server.awaitLive(1);
 
         hub.publish(Publication.to("books/7").data("a book").build());
 
@@ -167,7 +135,7 @@ class SeedEndpointsTest {
 
     @Test
     void theSeedsFrontEndOriginMayConnect() throws Exception {
-        HttpResponse<String> preflight = send(HttpRequest.newBuilder(uri("/sse"))
+        HttpResponse<String> preflight = server.send(server.request("/sse")
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "http://localhost:8081")
                 .header("Access-Control-Request-Method", "GET"));
@@ -178,8 +146,8 @@ class SeedEndpointsTest {
 
     @Test
     void healthIsUpAndMetricsShowTheHub() throws Exception {
-        HttpResponse<String> health = send(HttpRequest.newBuilder(uri("/actuator/health")));
-        HttpResponse<String> metrics = send(HttpRequest.newBuilder(uri("/actuator/prometheus")));
+        HttpResponse<String> health = server.send(server.request("/actuator/health"));
+        HttpResponse<String> metrics = server.send(server.request("/actuator/prometheus"));
 
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"UP\"");
@@ -189,7 +157,7 @@ class SeedEndpointsTest {
     @Test
     void servesTheDemoPagesWithoutAnyCdn() throws Exception {
         for (String page : List.of("/", "/users.html", "/toggle.html")) {
-            HttpResponse<String> response = send(HttpRequest.newBuilder(uri(page)));
+            HttpResponse<String> response = server.send(server.request(page));
             assertThat(response.statusCode()).as(page).isEqualTo(200);
             assertThat(response.body()).as(page).contains("<html").doesNotContain("https://");
         }

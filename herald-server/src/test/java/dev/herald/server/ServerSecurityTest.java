@@ -7,10 +7,8 @@ import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Hub;
 import dev.herald.core.testing.SseParser.Received;
 import dev.herald.core.testing.SseWireClient;
-import dev.herald.core.testing.WireClients;
 import dev.herald.http.TokenMinter;
-import java.net.URI;
-import java.net.http.HttpClient;
+import dev.herald.spring.testing.RunningServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,15 +16,13 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The standalone server with a token secret configured, as it would face the internet: who may
@@ -47,26 +43,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 class ServerSecurityTest {
 
     static final String SECRET = "test-secret-that-is-at-least-32-bytes-long";
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     Hub hub;
 
-    private WireClients clients;
-
-    @BeforeEach
-    void clients() {
-        clients = new WireClients(port);
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        clients.close();
-        await().until(() -> hub.stats().connections() == 0);
-    }
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     private static String token(String subject, List<String> subscribe, List<String> publish, boolean presence, boolean admin,
             Duration lifetime) {
@@ -81,14 +63,14 @@ class ServerSecurityTest {
     private static final String ADMIN = token("ops", List.of(), List.of(), false, true, Duration.ofMinutes(5));
 
     private SseWireClient subscribe(String pathAndQuery, String token) throws Exception {
-        return token == null ? clients.get(pathAndQuery) : clients.get(pathAndQuery, Map.of("Authorization", "Bearer " + token));
+        return token == null ? server.stream(pathAndQuery) : server.stream(pathAndQuery, Map.of("Authorization", "Bearer " + token));
     }
 
     private HttpResponse<String> publish(String json, Map<String, String> headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request = server.request("/events")
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(request::header);
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return server.send(request);
     }
 
     private HttpResponse<String> publish(String json, String token) throws Exception {
@@ -96,21 +78,15 @@ class ServerSecurityTest {
     }
 
     private HttpResponse<String> send(String method, String pathAndQuery, String token) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request = server.request(pathAndQuery).method(method, HttpRequest.BodyPublishers.noBody());
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return server.send(request);
     }
 
     private long stored() {
         return hub.eventLog().readAfter(0, 100_000).events().size();
-    }
-
-    private void awaitLive(int connections) {
-        await().until(() -> hub.connections().size() == connections
-                && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
     }
 
     private static List<String> data(SseWireClient stream) {
@@ -157,7 +133,7 @@ class ServerSecurityTest {
         SseWireClient aliceOrders = subscribe("/events?topic=orders/7", alice);
         SseWireClient bobNews = subscribe("/events?topic=news", bob);
         SseWireClient anonymousNews = subscribe("/events?topic=news", null);
-        awaitLive(4);
+        server.awaitLive(4);
         String start = anonymousNews.header("Last-Event-ID");
 
         assertThat(publish("{\"topic\":\"news\",\"data\":\"public\"}", ADMIN).statusCode()).isEqualTo(201);
@@ -174,9 +150,9 @@ class ServerSecurityTest {
         assertThat(data(aliceOrders)).containsExactly("private order");
 
         // Replay applies the same rules: nothing leaks through history.
-        SseWireClient anonymousReplay = clients.get("/events?topic=news", Map.of("Last-Event-ID", start));
-        SseWireClient bobReplay = clients.get("/events?topic=news", Map.of("Last-Event-ID", start, "Authorization", "Bearer " + bob));
-        SseWireClient aliceReplay = clients.get("/events?topic=news", Map.of("Last-Event-ID", start, "Authorization", "Bearer " + alice));
+        SseWireClient anonymousReplay = server.stream("/events?topic=news", Map.of("Last-Event-ID", start));
+        SseWireClient bobReplay = server.stream("/events?topic=news", Map.of("Last-Event-ID", start, "Authorization", "Bearer " + bob));
+        SseWireClient aliceReplay = server.stream("/events?topic=news", Map.of("Last-Event-ID", start, "Authorization", "Bearer " + alice));
         await().until(() -> data(anonymousReplay).contains("last") && data(bobReplay).contains("last") && data(aliceReplay).contains("last"));
         assertThat(data(anonymousReplay)).containsExactly("public", "last");
         assertThat(data(bobReplay)).containsExactly("public", "last");
@@ -187,7 +163,7 @@ class ServerSecurityTest {
     void identityComesFromTheTokenNeverFromTheUserParameter() throws Exception {
         subscribe("/events?topic=news&user=alice", user("bob"));
         subscribe("/events?topic=news&user=alice", null);
-        awaitLive(2);
+        server.awaitLive(2);
 
         assertThat(hub.connections()).extracting(ConnectionInfo::userId).containsExactlyInAnyOrder("bob", null);
         SseWireClient sinceLast = subscribe("/events?topic=news&since=last&user=alice", null);
@@ -202,7 +178,7 @@ class ServerSecurityTest {
             SseWireClient stream = subscribe("/events?topic=news&user=victim", null);
             assertThat(stream.status()).isEqualTo(200);
         }
-        awaitLive(20);
+        server.awaitLive(20);
 
         SseWireClient victim = subscribe("/events?topic=users/victim/inbox", user("victim"));
 
@@ -225,7 +201,7 @@ class ServerSecurityTest {
         SseWireClient first = subscribe("/events?topic=users/alice/inbox", user("alice"));
         SseWireClient second = subscribe("/events?topic=news", user("alice"));
         SseWireClient others = subscribe("/events?topic=news", user("bob"));
-        awaitLive(3);
+        server.awaitLive(3);
 
         assertThat(send("DELETE", "/connections?user=alice", user("bob")).statusCode()).isEqualTo(403);
         assertThat(send("DELETE", "/connections?user=alice", null).statusCode()).isEqualTo(401);
@@ -236,7 +212,7 @@ class ServerSecurityTest {
         assertThat(second.awaitEnd(Duration.ofSeconds(5))).isTrue();
         assertThat(others.ended()).isFalse();
         SseWireClient again = subscribe("/events?topic=news", user("carol"));
-        awaitLive(2);
+        server.awaitLive(2);
         assertThat(send("DELETE", "/connections?user=carol", user("carol")).statusCode()).isEqualTo(202);
         assertThat(again.awaitEnd(Duration.ofSeconds(5))).isTrue();
     }
@@ -245,13 +221,13 @@ class ServerSecurityTest {
     void aStreamEndsWhenItsTokenExpiresAndResumesWithAFreshOneLosingNothing() throws Exception {
         String shortLived = token("dora", List.of("users/dora/{+path}"), List.of(), false, false, Duration.ofSeconds(2));
         SseWireClient stream = subscribe("/events?topic=users/dora/inbox", shortLived);
-        awaitLive(1);
+        server.awaitLive(1);
         publish("{\"topic\":\"users/dora/inbox\",\"data\":\"one\"}", ADMIN);
         await().until(() -> data(stream).contains("one"));
 
         assertThat(stream.awaitEnd(Duration.ofSeconds(10))).isTrue();
         publish("{\"topic\":\"users/dora/inbox\",\"data\":\"while away\"}", ADMIN);
-        SseWireClient resumed = clients.get("/events?topic=users/dora/inbox",
+        SseWireClient resumed = server.stream("/events?topic=users/dora/inbox",
                 Map.of("Last-Event-ID", stream.parser().lastEventId(), "Authorization", "Bearer " + user("dora")));
 
         await().until(() -> data(resumed).contains("while away"));
@@ -271,7 +247,7 @@ class ServerSecurityTest {
         assertThat(noOrigin.body()).contains("origin-not-allowed");
         assertThat(elsewhere.statusCode()).isEqualTo(403);
         assertThat(stored()).isEqualTo(before);
-        HttpResponse<String> sameOrigin = publish(json, Map.of("Cookie", cookie, "Origin", "http://127.0.0.1:" + port));
+        HttpResponse<String> sameOrigin = publish(json, Map.of("Cookie", cookie, "Origin", "http://127.0.0.1:" + server.port()));
         assertThat(sameOrigin.statusCode()).isEqualTo(201);
     }
 
@@ -321,7 +297,7 @@ class ServerSecurityTest {
         subscribe("/events?topic=users/frank/inbox&access_token=" + token, null);
         subscribe("/events?topic=users/frank/inbox&access_token=" + expired, null).awaitEnd(Duration.ofSeconds(5));
         subscribe("/events?topic=users/frank/inbox&lastEventId=garbage&access_token=" + token, null).awaitEnd(Duration.ofSeconds(5));
-        awaitLive(1);
+        server.awaitLive(1);
 
         assertThat(output.getAll()).doesNotContain(token).doesNotContain(expired);
     }
@@ -330,9 +306,9 @@ class ServerSecurityTest {
     void aCookieSentOnAnotherSitesBehalfOpensNoStream() throws Exception {
         String cookie = "herald_token=" + user("gina");
 
-        SseWireClient crossSite = clients.get("/events?topic=users/gina/inbox&since=last",
+        SseWireClient crossSite = server.stream("/events?topic=users/gina/inbox&since=last",
                 Map.of("Cookie", cookie, "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Dest", "image"));
-        SseWireClient sameOrigin = clients.get("/events?topic=users/gina/inbox",
+        SseWireClient sameOrigin = server.stream("/events?topic=users/gina/inbox",
                 Map.of("Cookie", cookie, "Sec-Fetch-Site", "same-origin"));
 
         assertThat(crossSite.status()).isEqualTo(403);
@@ -346,7 +322,7 @@ class ServerSecurityTest {
         String braces = token("{+x}", List.of(), List.of(), false, false, Duration.ofMinutes(5));
         SseWireClient stream = subscribe("/stream-sse", braces);
         await().until(() -> !stream.parser().events().isEmpty());
-        awaitLive(1);
+        server.awaitLive(1);
 
         publish("{\"topic\":\"users/alice\",\"data\":\"alice's, not for {+x}\"}", ADMIN);
         publish("{\"topic\":\"users/{+x}\",\"data\":\"for {+x}\"}", ADMIN);

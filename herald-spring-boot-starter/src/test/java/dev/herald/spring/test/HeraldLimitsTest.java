@@ -7,14 +7,12 @@ import dev.herald.core.Event;
 import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseWireClient;
-import dev.herald.core.testing.WireClients;
+import dev.herald.spring.testing.RunningServer;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "herald.max-connections=3",
@@ -25,27 +23,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 })
 class HeraldLimitsTest {
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     Hub hub;
 
-    private WireClients clients;
-
-    @BeforeEach
-    void clients() {
-        clients = new WireClients(port);
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        clients.close();
-        await().until(() -> hub.stats().connections() == 0);
-    }
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     private SseWireClient subscribe(String query) throws Exception {
-        return clients.get("/events?" + query);
+        return server.stream("/events?" + query);
     }
 
     @Test

@@ -7,24 +7,19 @@ import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseParser.Received;
 import dev.herald.core.testing.SseWireClient;
-import dev.herald.core.testing.WireClients;
-import dev.herald.spring.boot.HeraldMetrics;
+import dev.herald.spring.testing.RunningServer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 
 /**
  * Herald's meters in a servlet application with durable (H2) history, moved by streams on real
@@ -36,21 +31,8 @@ import org.springframework.context.annotation.Bean;
     "herald.data-dir=target/test-data/${random.uuid}",
     "herald.heartbeat=200ms",
 })
+@Import(HeraldMeterRegistry.class)
 class HeraldMetricsTest {
-
-    @TestConfiguration
-    static class Registry {
-        /** Without Actuator nobody binds the starter's meters: the test binds them to a registry of its own. */
-        @Bean
-        SimpleMeterRegistry heraldTestRegistry(HeraldMetrics metrics) {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            metrics.bindTo(registry);
-            return registry;
-        }
-    }
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     Hub hub;
@@ -58,18 +40,8 @@ class HeraldMetricsTest {
     @Autowired
     MeterRegistry registry;
 
-    private WireClients clients;
-
-    @BeforeEach
-    void clients() {
-        clients = new WireClients(port);
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        clients.close();
-        await().until(() -> hub.stats().connections() == 0);
-    }
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     @Test
     void everyMeterIsRegisteredWithItsTags() {
@@ -95,7 +67,7 @@ class HeraldMetricsTest {
         long liveBefore = counter("herald.resumes", "status", "live");
         long notPermittedBefore = counter("herald.events.dropped", "reason", "not-permitted");
 
-        SseWireClient first = clients.get("/events?topic=metrics/orders");
+        SseWireClient first = server.stream("/events?topic=metrics/orders");
         await().until(() -> gauge("herald.connections", "transport", "servlet") == 1);
         assertThat(gauge("herald.connections", "transport", "http1")).isZero();
         assertThat(gauge("herald.connections", "transport", "other")).isZero();
@@ -112,7 +84,7 @@ class HeraldMetricsTest {
         await().until(() -> counter("herald.events.dropped", "reason", "not-permitted") == notPermittedBefore + 1);
 
         String lastId = first.parser().events().getFirst().lastEventId();
-        SseWireClient resumed = clients.get("/events?topic=metrics/orders", Map.of("Last-Event-ID", lastId));
+        SseWireClient resumed = server.stream("/events?topic=metrics/orders", Map.of("Last-Event-ID", lastId));
         await().until(() -> resumed.parser().events().size() == 1);
         assertThat(resumed.parser().events()).extracting(Received::data).containsExactly("two");
         assertThat(counter("herald.resumes", "status", "resumed")).isEqualTo(resumedBefore + 1);

@@ -3,26 +3,22 @@ package dev.herald.spring.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseWireClient;
-import dev.herald.core.testing.WireClients;
-import dev.herald.spring.boot.HeraldMetrics;
+import dev.herald.spring.testing.RunningServer;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 
 /**
  * A subscriber on a real socket that stops reading, among a hundred that keep reading. The
@@ -34,6 +30,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
     "herald.heartbeat=200ms",
     "spring.threads.virtual.enabled=true",
 })
+@Import(HeraldMeterRegistry.class)
 class HeraldSlowClientTest {
 
     @TestConfiguration
@@ -42,17 +39,7 @@ class HeraldSlowClientTest {
         TomcatConnectorCustomizer smallSendBuffers() {
             return connector -> connector.setProperty("socket.txBufSize", "16384");
         }
-
-        @Bean
-        SimpleMeterRegistry heraldTestRegistry(HeraldMetrics metrics) {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            metrics.bindTo(registry);
-            return registry;
-        }
     }
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     Hub hub;
@@ -60,37 +47,18 @@ class HeraldSlowClientTest {
     @Autowired
     MeterRegistry registry;
 
-    private WireClients clients;
-
-    @BeforeEach
-    void clients() {
-        clients = new WireClients(port);
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        clients.close();
-        try {
-            await().atMost(Duration.ofSeconds(40)).until(() -> hub.stats().connections() == 0);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            // Say what is left, so that a failure here can be understood from the report alone.
-            System.out.println("Connections left: " + hub.connections());
-            java.util.Arrays.stream(java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, true))
-                    .filter(t -> t.getThreadName().startsWith("herald") || t.getThreadName().startsWith("http-nio"))
-                    .forEach(System.out::println);
-            throw e;
-        }
-    }
+    /** A hundred streams and a stalled one take a while to end after the test. */
+    @RegisterExtension
+    final RunningServer server = new RunningServer(Duration.ofSeconds(40));
 
     @Test
     void aSubscriberThatStopsReadingIsDisconnectedWhileAHundredOthersReceiveEverything() throws Exception {
-        clients.stalled("/events?topic=firehose");
+        server.stalled("/events?topic=firehose");
         List<SseWireClient> readers = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
-            readers.add(clients.get("/events?topic=firehose"));
+            readers.add(server.stream("/events?topic=firehose"));
         }
-        await().until(() -> hub.connections().size() == 101
-                && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
+        server.awaitLive(101);
         String payload = "x".repeat(2000);
 
         // Paced in small waves so the readers keep up; the stalled socket's buffers fill, its

@@ -7,8 +7,8 @@ import dev.herald.core.ConnectionInfo;
 import dev.herald.core.Hub;
 import dev.herald.core.Publication;
 import dev.herald.core.testing.SseWireClient;
-import dev.herald.core.testing.WireClients;
 import dev.herald.http.TokenMinter;
+import dev.herald.spring.testing.RunningServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -16,13 +16,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -71,29 +69,11 @@ class HeraldSpringSecurityTest {
         }
     }
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     Hub hub;
 
-    private WireClients clients;
-
-    @BeforeEach
-    void clients() {
-        clients = new WireClients(port);
-    }
-
-    @AfterEach
-    void closeClients() throws Exception {
-        clients.close();
-        await().until(() -> hub.stats().connections() == 0);
-    }
-
-    private void awaitLive(int connections) {
-        await().until(() -> hub.connections().size() == connections
-                && hub.connections().stream().allMatch(c -> c.state() == ConnectionInfo.State.LIVE));
-    }
+    @RegisterExtension
+    final RunningServer server = new RunningServer();
 
     private static String bearer(String subject, List<String> subscribe) {
         return "Bearer " + TokenMinter.hs256(SECRET.getBytes(StandardCharsets.UTF_8), subject, subscribe, List.of(), false, false,
@@ -102,11 +82,11 @@ class HeraldSpringSecurityTest {
 
     @Test
     void aResourceServersJwtBringsItsHeraldGrants() throws Exception {
-        SseWireClient own = clients.get("/events?topic=users/alice/inbox", Map.of("Authorization", bearer("alice", List.of("users/alice/{+path}"))));
-        SseWireClient others = clients.get("/events?topic=users/bob/inbox", Map.of("Authorization", bearer("alice", List.of("users/alice/{+path}"))));
+        SseWireClient own = server.stream("/events?topic=users/alice/inbox", Map.of("Authorization", bearer("alice", List.of("users/alice/{+path}"))));
+        SseWireClient others = server.stream("/events?topic=users/bob/inbox", Map.of("Authorization", bearer("alice", List.of("users/alice/{+path}"))));
         assertThat(own.status()).isEqualTo(200);
         assertThat(others.status()).isEqualTo(403);
-        awaitLive(1);
+        server.awaitLive(1);
         assertThat(hub.connections().getFirst().userId()).isEqualTo("alice");
 
         hub.publish(Publication.to("users/alice/inbox").data("private to alice").privateEvent(true).build());
@@ -119,12 +99,12 @@ class HeraldSpringSecurityTest {
     void anyOtherAuthenticatedPrincipalIsTheUserWithThePublicTopics() throws Exception {
         String basic = "Basic " + Base64.getEncoder().encodeToString("bob:secret".getBytes(StandardCharsets.UTF_8));
 
-        SseWireClient news = clients.get("/events?topic=news", Map.of("Authorization", basic));
-        SseWireClient elsewhere = clients.get("/events?topic=users/alice/inbox", Map.of("Authorization", basic));
+        SseWireClient news = server.stream("/events?topic=news", Map.of("Authorization", basic));
+        SseWireClient elsewhere = server.stream("/events?topic=users/alice/inbox", Map.of("Authorization", basic));
 
         assertThat(news.status()).isEqualTo(200);
         assertThat(elsewhere.status()).isEqualTo(403);
-        awaitLive(1);
+        server.awaitLive(1);
         assertThat(hub.connections().getFirst().userId()).isEqualTo("bob");
         hub.publish(Publication.to("news").data("for bob only").audience("bob").build());
         await().until(() -> news.parser().events().size() == 1);
@@ -132,13 +112,13 @@ class HeraldSpringSecurityTest {
 
     @Test
     void aRequestSpringSecurityDidNotAuthenticateFallsBackToHeraldsOwn() throws Exception {
-        SseWireClient anonymous = clients.get("/events?topic=news&user=alice");
-        SseWireClient tokenInQuery = clients.get("/events?topic=users/carol/inbox&access_token="
+        SseWireClient anonymous = server.stream("/events?topic=news&user=alice");
+        SseWireClient tokenInQuery = server.stream("/events?topic=users/carol/inbox&access_token="
                 + bearer("carol", List.of("users/carol/{+path}")).substring("Bearer ".length()));
 
         assertThat(anonymous.status()).isEqualTo(200);
         assertThat(tokenInQuery.status()).isEqualTo(200);
-        awaitLive(2);
+        server.awaitLive(2);
         assertThat(hub.connections()).extracting(ConnectionInfo::userId).containsExactlyInAnyOrder(null, "carol");
     }
 }
