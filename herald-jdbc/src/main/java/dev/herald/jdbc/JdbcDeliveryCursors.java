@@ -1,5 +1,7 @@
 package dev.herald.jdbc;
 
+import static dev.herald.jdbc.Settings.positive;
+
 import dev.herald.core.DeliveryCursors;
 import dev.herald.core.EventLogException;
 import java.sql.PreparedStatement;
@@ -21,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
-import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,15 +78,11 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
     private JdbcDeliveryCursors(Builder builder) {
         this.connections = new Connections(builder.dataSource);
         this.clock = builder.clock;
-        this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, builder.queryTimeout.toSeconds()));
+        this.queryTimeoutSeconds = Sql.queryTimeoutSeconds(builder.queryTimeout);
         this.closeTimeout = builder.closeTimeout;
         this.owned = builder.owned;
         if (builder.migrate) {
-            try {
-                Schema.migrate(builder.dataSource);
-            } catch (FlywayException e) {
-                throw new EventLogException("could not create or migrate the delivery cursors' table: " + Sql.describe(e), e);
-            }
+            Schema.migrate(builder.dataSource, "the delivery cursors' table");
         }
         try {
             String product = connections.call(connection -> connection.getMetaData().getDatabaseProductName());
@@ -310,14 +307,6 @@ public final class JdbcDeliveryCursors implements DeliveryCursors {
          */
         public JdbcDeliveryCursors build() {
             return new JdbcDeliveryCursors(this);
-        }
-
-        private static Duration positive(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.herald.jdbc;
 
+import static dev.herald.jdbc.Settings.atLeast;
+import static dev.herald.jdbc.Settings.positive;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.herald.core.Event;
@@ -30,7 +33,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
-import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,15 +89,11 @@ public final class JdbcEventLog implements EventLog {
     private JdbcEventLog(Builder builder) {
         this.connections = new Connections(builder.dataSource);
         this.ownedDataSource = builder.owned;
-        this.queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, builder.queryTimeout.toSeconds()));
+        this.queryTimeoutSeconds = Sql.queryTimeoutSeconds(builder.queryTimeout);
         this.closeTimeout = builder.closeTimeout;
         this.recorder = builder.recorder;
         if (builder.migrate) {
-            try {
-                Schema.migrate(builder.dataSource);
-            } catch (FlywayException e) {
-                throw new EventLogException("could not create or migrate the event log's tables: " + Sql.describe(e), e);
-            }
+            Schema.migrate(builder.dataSource, "the event log's tables");
         }
         Start start;
         try {
@@ -653,21 +651,6 @@ public final class JdbcEventLog implements EventLog {
          */
         public JdbcEventLog build() {
             return new JdbcEventLog(this);
-        }
-
-        private static int atLeast(int min, int value, String name) {
-            if (value < min) {
-                throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
-            }
-            return value;
-        }
-
-        private static Duration positive(Duration value, String name) {
-            Objects.requireNonNull(value, name);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.jdbc;
 
+import dev.herald.core.EventLogException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -38,20 +39,25 @@ final class Schema {
      * Brings the database behind the data source up to date. Called by the builders, on the
      * caller's thread, before any other statement.
      *
-     * @throws FlywayException if the database is unreachable or a migration fails
+     * @param tables what the caller needs, as a failure's message names it ("the event log's tables")
+     * @throws EventLogException if the database is unreachable or a migration fails
      */
-    static void migrate(DataSource dataSource) {
-        Flyway.configure(Schema.class.getClassLoader())
-                .dataSource(dataSource)
-                .table(HISTORY_TABLE)
-                .resourceProvider(new Scripts())
-                .javaMigrationClassProvider(new NoJavaMigrations())
-                // A schema that already holds the application's tables: start Herald's history at 0.
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .createSchemas(false)
-                .load()
-                .migrate();
+    static void migrate(DataSource dataSource, String tables) {
+        try {
+            Flyway.configure(Schema.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .table(HISTORY_TABLE)
+                    .resourceProvider(new Scripts())
+                    .javaMigrationClassProvider(new NoJavaMigrations())
+                    // A schema that already holds the application's tables: start Herald's history at 0.
+                    .baselineOnMigrate(true)
+                    .baselineVersion("0")
+                    .createSchemas(false)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            throw new EventLogException("could not create or migrate " + tables + ": " + Sql.describe(e), e);
+        }
     }
 
     private static final class Scripts implements ResourceProvider {

@@ -2,6 +2,7 @@ package dev.herald.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.regex.Pattern;
 
 /** Small JDBC helpers shared by the log and the cursors. Stateless. */
@@ -35,6 +36,14 @@ final class Sql {
             }
         }
         return false;
+    }
+
+    /**
+     * A timeout as {@link java.sql.Statement#setQueryTimeout} takes it: whole seconds, at least one
+     * (zero would mean none).
+     */
+    static int queryTimeoutSeconds(Duration timeout) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
     }
 
     /** Rolls back, recording a failure to do so on the original failure. */
