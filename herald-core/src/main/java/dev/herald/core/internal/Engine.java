@@ -521,7 +521,7 @@ public final class Engine {
             long heartbeat = settings.heartbeat().interval().toMillis();
             long writeTimeout = settings.writeTimeout().toMillis();
             for (StreamConnection connection : registry.all()) {
-                long age = now - connection.openedAt().toEpochMilli();
+                long age = now - connection.openedAtMillis();
                 java.time.Instant expiresAt = connection.expiresAt();
                 if (lifetime > 0 && age >= lifetime) {
                     connection.close("maximum stream lifetime reached");

@@ -188,6 +188,11 @@ public final class StreamConnection implements Connection {
         return Instant.ofEpochMilli(openedAtMillis);
     }
 
+    /** {@link #openedAt()} in epoch milliseconds, for the timer's pass over every connection. */
+    long openedAtMillis() {
+        return openedAtMillis;
+    }
+
     @Override
     public boolean isOpen() {
         State current = state;

@@ -72,6 +72,12 @@ public final class RunningServer implements BeforeEachCallback, AfterEachCallbac
         } catch (ConditionTimeoutException e) {
             // Say what is left, so that a failure here can be understood from the report alone.
             System.out.println("Connections left: " + hub.connections());
+            // Every thread, the writers' virtual threads included (the listing below has only platform ones).
+            java.nio.file.Path dump = java.nio.file.Path.of("target", "threads-" + context.getDisplayName().replaceAll("\\W", "")
+                    + "-" + System.currentTimeMillis() + ".txt").toAbsolutePath();
+            ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(dump.toString(), com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat.TEXT_PLAIN);
+            System.out.println("All threads: " + dump);
             Arrays.stream(ManagementFactory.getThreadMXBean().dumpAllThreads(true, true))
                     .filter(t -> t.getThreadName().startsWith("herald") || t.getThreadName().startsWith("http-nio"))
                     .forEach(System.out::println);
