@@ -605,21 +605,13 @@ public final class StreamConnection implements Connection {
             // Where this stream starts, as an id with no data: EventSource takes it as its last
             // event ID without firing an event, so a client that reconnects before its first event
             // resumes from here instead of missing what was published while it was away.
-            byte[] position = startPosition(start.format());
+            byte[] position = SseEncoder.idOnly(start.format());
             write(position, 0, position.length);
         }
         if ((resumeStatus == ResumeStatus.EXPIRED || resumeStatus == ResumeStatus.UNKNOWN) && idFormat == IdFormat.CURSOR) {
             writeReset(resumeStatus == ResumeStatus.EXPIRED ? "expired" : "unknown", requestedCursor, start.format());
         }
         flush();
-    }
-
-    /** An event of one {@code id:} line and no data: sets the client's last event ID and fires nothing. */
-    private static byte[] startPosition(String cursor) {
-        byte[] line = SseEncoder.idLine(cursor);
-        byte[] event = java.util.Arrays.copyOf(line, line.length + 1);
-        event[line.length] = '\n';
-        return event;
     }
 
     /** Tells the client its history has a hole; the id moves its Last-Event-ID past the hole. */

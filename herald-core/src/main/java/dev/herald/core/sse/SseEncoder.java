@@ -55,6 +55,17 @@ public final class SseEncoder {
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * An event of its {@code id:} line alone: a client takes the id as its last event ID and, with
+     * no data, fires no event.
+     */
+    public static byte[] idOnly(String id) {
+        StringBuilder out = new StringBuilder(id.length() + 6);
+        appendIdLine(out, id);
+        out.append('\n');
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The length in bytes of {@link #idLine(String)} for an ASCII id. */
     public static int idLineLength(String asciiId) {
         return asciiId.length() + 5;

@@ -41,6 +41,20 @@ class SseEncoderPropertiesTest {
     }
 
     @Test
+    void anIdAloneFiresNothingAndIsTheLastEventIdOfTheNextEventWithoutOne() {
+        forAll(TRIES, SseEncoderPropertiesTest::publishable, Published::toString, event -> {
+            if (event.id() == null) {
+                return;
+            }
+            java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+            stream.writeBytes(SseEncoder.idOnly(event.id()));
+            stream.writeBytes(SseEncoder.event(null, event.type(), event.data(), event.retry()));
+
+            assertThat(EventStream.interpret(stream.toByteArray())).containsExactly(event.asDelivered(""));
+        });
+    }
+
+    @Test
     void anIdOrTypeWithCrLfOrNulIsRefusedInsteadOfEncoded() {
         forAll(TRIES, SseEncoderPropertiesTest::withForbiddenField, Published::toString, event ->
                 assertThatThrownBy(() -> SseEncoder.event(event.id(), event.type(), event.data(), event.retry()))
