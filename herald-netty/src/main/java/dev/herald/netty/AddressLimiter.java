@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class AddressLimiter extends ChannelInboundHandlerAdapter {
 
     /** Set on a channel that is over the limit for its address. */
-    static final AttributeKey<Boolean> OVER_LIMIT = AttributeKey.valueOf("herald.overAddressLimit");
+    private static final AttributeKey<Boolean> OVER_LIMIT = AttributeKey.valueOf("herald.overAddressLimit");
     private static final AttributeKey<String> COUNTED = AttributeKey.valueOf("herald.countedAddress");
 
     private final int limit;
@@ -29,6 +29,14 @@ final class AddressLimiter extends ChannelInboundHandlerAdapter {
     AddressLimiter(int limit, TrustedProxies proxies) {
         this.limit = limit;
         this.proxies = proxies;
+    }
+
+    /**
+     * Whether the connection opened beyond its address's limit. Asks with {@code hasAttr} first:
+     * {@code attr} alone would add an attribute to every connection it asks about.
+     */
+    static boolean overLimit(io.netty.channel.Channel connection) {
+        return connection.hasAttr(OVER_LIMIT) && Boolean.TRUE.equals(connection.attr(OVER_LIMIT).get());
     }
 
     @Override

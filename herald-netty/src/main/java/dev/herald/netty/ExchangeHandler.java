@@ -188,8 +188,7 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return new BadRequestException("malformed request: " + cause.getMessage());
         }
         io.netty.channel.Channel connection = stream2 ? ctx.channel().parent() : ctx.channel();
-        // hasAttr first: attr() alone would add an attribute to every connection it asks about.
-        if (connection.hasAttr(AddressLimiter.OVER_LIMIT) && Boolean.TRUE.equals(connection.attr(AddressLimiter.OVER_LIMIT).get())) {
+        if (AddressLimiter.overLimit(connection)) {
             return new ConnectionLimitException(ConnectionLimitException.Scope.ADDRESS, limits.maxConnectionsPerAddress(),
                     java.time.Duration.ofSeconds(10));
         }
